@@ -1,0 +1,1 @@
+"""Datasets used by the course notebooks (real loaders plus offline stand-ins)."""

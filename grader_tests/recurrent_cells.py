@@ -1,0 +1,640 @@
+"""Hidden-test checks for `source/recurrent_cells/recurrent_cells.ipynb` (SPEC 4.1).
+
+Every check runs the student's answer cell alone (`harness.load_answer`) in the given code's
+namespace; `rnn_model` and `bidir_model` get the *reference* `LSTMCell`, `GRUCell` and
+`BasicRNNCell` there, so a bug in a cell is never charged twice.
+
+Each check is a list of `Case`s. For each case and device:
+- `probe(namespace, case, device)` runs the student's code on the grader's inputs and returns
+  plain data: `(arrays, info)`, a dict of numpy arrays and a dict of str/int/bool/list;
+- `judge(case, arrays, info, device)` recomputes with `reference/` using the student's own
+  parameters (copied by name) and returns None or the student-facing message.
+Nothing in `arrays`/`info` needs pickle, so the judge can run in another process.
+
+Entry points called by the notebook's test cells: `check_lstm_cell`, `check_gru_cell`,
+`check_rnn_model`, `check_bidir_model` (aspect "forward", "backward" or "structure"),
+`check_model_identification`, and `unit_under_test` for the visible tests.
+"""
+import dataclasses
+import itertools
+import math
+import os
+import random
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from reference import recurrent_cells as ref
+from grader_tests import harness
+from grader_tests.harness import GradingFailure
+from grader_tests.numerics import close, max_abs_error
+
+UNITS = {
+    "lstm_cell": ("LSTMCell",),
+    "gru_cell": ("GRUCell",),
+    "rnn_model": ("RNNModel",),
+    "bidir_model": ("BidirRecurrentModel",),
+}
+GATE_NAMES = {"lstm_cell": ("input", "forget", "cell candidate", "output"),
+              "gru_cell": ("reset", "update", "new")}
+
+
+def given_namespace(unit):
+    """Names the answer cell of `unit` may use: the given code's, plus reference units below it."""
+    scope = {"math": math, "os": os, "random": random, "np": np, "torch": torch, "nn": nn, "F": F,
+             "device": torch.device("cuda" if torch.cuda.is_available() else "cpu"),
+             "BasicRNNCell": ref.BasicRNNCell}
+    if unit in ("rnn_model", "bidir_model"):
+        scope.update(LSTMCell=ref.LSTMCell, GRUCell=ref.GRUCell)
+    return scope
+
+
+def load_unit(unit, source=None):
+    """The student's class for `unit`, built from its answer cell alone (or from `source`)."""
+    scope = harness.load_answer(unit, UNITS[unit], given_namespace(unit), source)
+    return scope[UNITS[unit][0]]
+
+
+def unit_under_test(grade_id, name):
+    """For visible tests under autograde: the class rebuilt from its answer cell alone, after
+    a from-scratch check. (On the student's machine the notebook's helper returns their class.)"""
+    cls = load_unit(grade_id)
+    case = (CELL_CASES[0] if grade_id in ("lstm_cell", "gru_cell") else MODEL_CASES[0])
+    _, info = probe(grade_id, cls, case, torch.device("cpu"), backward=False)
+    if info.get("forbidden"):
+        raise GradingFailure(info["forbidden"])
+    return cls
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One probe input. Cells use B, D, H, bias, dtype, hx; models also mode, T, L."""
+    B: int
+    D: int
+    H: int
+    bias: bool = True
+    dtype: str = "float64"
+    hx: str = "given"          # cells: 'given' or 'none'
+    mode: str = "LSTM"         # models
+    T: int = 5
+    L: int = 2
+    seed: int = 0
+    hint: str = ""             # shown when this is the first failing case
+
+    def describe(self, unit):
+        if unit in ("lstm_cell", "gru_cell"):
+            return (f"input of shape ({self.B}, {self.D}), hidden_size {self.H}, "
+                    f"hx {'given' if self.hx == 'given' else 'None'}, bias={self.bias}, {self.dtype}")
+        return (f"mode '{self.mode}', input of shape ({self.B}, {self.T}, {self.D}), hidden_size "
+                f"{self.H}, num_layers {self.L}, bias={self.bias}, {self.dtype}")
+
+
+SQUEEZE_HINT = ("It fails only with batch size 1: avoid .squeeze() (it also drops the batch axis); "
+                "index or chunk along dim=1 instead.")
+HX_NONE_HINT = ("It fails only with hx=None: the initial state must be zeros with the input's "
+                "batch size, dtype and device (e.g. input.new_zeros(B, hidden_size)).")
+DTYPE_HINT = ("It fails only for {dtype}: create new tensors with the input's dtype and device "
+              "(input.new_zeros, torch.zeros(..., dtype=input.dtype, device=input.device)).")
+BIAS_HINT = "It fails only with bias=False: pass the bias flag on to every nn.Linear / cell."
+
+CELL_CASES = [
+    Case(B=4, D=7, H=5, seed=11),
+    Case(B=4, D=7, H=5, hx="none", seed=12, hint=HX_NONE_HINT),
+    Case(B=1, D=7, H=5, seed=13, hint=SQUEEZE_HINT),
+    Case(B=1, D=3, H=4, hx="none", seed=14, hint=SQUEEZE_HINT),
+    Case(B=3, D=6, H=5, bias=False, seed=15, hint=BIAS_HINT),
+    Case(B=5, D=3, H=8, dtype="float32", hx="none", seed=16, hint=DTYPE_HINT),
+    Case(B=2, D=6, H=1, seed=17, hint="It fails only with hidden_size 1: avoid .squeeze()."),
+    Case(B=6, D=9, H=9, dtype="float32", seed=18, hint=DTYPE_HINT),
+]
+CELL_BACKWARD_CASES = [CELL_CASES[0], CELL_CASES[2], CELL_CASES[4], CELL_CASES[1]]
+
+_MODEL_SQUEEZE = SQUEEZE_HINT.replace("index or chunk along dim=1 instead", "keep the (B, H) shape")
+MODEL_CASES = (
+    [Case(mode=m, B=3, T=5, D=4, H=6, L=2, seed=21 + k) for k, m in enumerate(ref.MODES)]
+    + [Case(mode=m, B=1, T=4, D=3, H=5, L=2, seed=31 + k, hint=_MODEL_SQUEEZE)
+       for k, m in enumerate(ref.MODES)]
+    + [Case(mode=m, B=2, T=1, D=4, H=3, L=2, seed=41 + k,
+            hint="It fails only for sequence length 1.") for k, m in enumerate(ref.MODES)]
+    + [Case(mode="LSTM", B=2, T=3, D=5, H=4, L=1, seed=51, hint="It fails only with num_layers 1."),
+       Case(mode="GRU", B=2, T=6, D=5, H=4, L=3, seed=52,
+            hint="It fails with num_layers 3: layer l > 0 must read layer l-1's new hidden state."),
+       Case(mode="RNN_TANH", B=2, T=4, D=2, H=7, L=3, seed=53,
+            hint="It fails with num_layers 3: layer l > 0 must read layer l-1's new hidden state."),
+       Case(mode="LSTM", B=3, T=4, D=4, H=5, L=2, bias=False, seed=54, hint=BIAS_HINT),
+       Case(mode="RNN_RELU", B=3, T=4, D=4, H=5, L=2, bias=False, seed=55, hint=BIAS_HINT)]
+    + [Case(mode=m, B=3, T=4, D=5, H=4, L=2, dtype="float32", seed=61 + k, hint=DTYPE_HINT)
+       for k, m in enumerate(ref.MODES)]
+)
+MODEL_BACKWARD_CASES = [c for c in MODEL_CASES if c.seed in (21, 22, 23, 24, 31, 52, 54)]
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def make_inputs(unit, case, device):
+    """The grader's inputs for `case`: x, the cell state(s) and the upstream gradients."""
+    gen = torch.Generator().manual_seed(1000 + case.seed)
+    dtype = _DTYPES[case.dtype]
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=gen, dtype=torch.float64).to(device=device, dtype=dtype)
+
+    if unit in ("lstm_cell", "gru_cell"):
+        inputs = {"x": randn(case.B, case.D)}
+        if case.hx == "given":
+            inputs["h"] = randn(case.B, case.H)
+            if unit == "lstm_cell":
+                inputs["c"] = randn(case.B, case.H)
+        inputs["g_h"] = randn(case.B, case.H)
+        if unit == "lstm_cell":
+            inputs["g_c"] = randn(case.B, case.H)
+        return inputs
+    return {"x": randn(case.B, case.T, case.D), "g_out": randn(case.B, 3)}
+
+
+OUTPUT_SIZE = 3
+
+
+def construct(unit, cls, case):
+    """Build a module of `cls` for `case` with the grader's seed (init is the student's own)."""
+    torch.manual_seed(case.seed)
+    if unit in ("lstm_cell", "gru_cell"):
+        return cls(case.D, case.H, case.bias)
+    return cls(case.mode, case.D, case.H, case.L, case.bias, OUTPUT_SIZE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Probe: runs student code; returns plain data only
+# ---------------------------------------------------------------------------------------------
+
+def _np(t):
+    return t.detach().to("cpu").numpy().copy()
+
+
+def probe(unit, cls, case, device, backward=True):
+    """Run the student's `cls` on `case`; returns (arrays, info) with no live objects.
+
+    arrays: 'param:<name>' (the student's initial parameters), 'out:h'/'out:c'/'out:y',
+    'out2:*' (a second call on the same input), 'grad:<input>' and 'grad:param:<name>'.
+    info: 'error', 'forbidden', 'out_dtype', 'out_device', 'modified_inputs', 'param_names', ...
+    """
+    arrays, info = {}, {}
+    forbidden = harness.ForbiddenOps()
+    previous_det = torch.are_deterministic_algorithms_enabled()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # fills torch.empty / torch.Tensor(n, m) with NaN, exposing uninitialised states
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            with forbidden:
+                module = construct(unit, cls, case)
+                if not isinstance(module, nn.Module):
+                    info["error"] = f"{UNITS[unit][0]}(...) did not build an nn.Module"
+                    return arrays, info
+                module = module.to(device=device, dtype=_DTYPES[case.dtype])
+                info["param_names"] = [n for n, _ in module.named_parameters()]
+                info["forbidden_modules"] = harness.forbidden_submodules(module)
+                extra = _structure_info(unit, module, case)
+                info.update(extra)
+                for name, p in module.named_parameters():
+                    arrays[f"param:{name}"] = _np(p)
+                _run(unit, module, case, device, backward, arrays, info)
+    except Exception as err:  # the student's code raised: a verdict, not a grader crash
+        info["error"] = harness.describe_exception(err)
+    finally:
+        torch.use_deterministic_algorithms(previous_det)
+    info["forbidden"] = harness.from_scratch_violation(info.get("forbidden_modules", []), forbidden.used)
+    return arrays, info
+
+
+def _structure_info(unit, module, case):
+    info = {}
+    if unit in ("rnn_model", "bidir_model"):
+        for attr in ("rnn_cell_list", "rnn_cell_list_rev", "fc"):
+            sub = getattr(module, attr, None)
+            info[f"has:{attr}"] = isinstance(sub, nn.Module)
+        cells = getattr(module, "rnn_cell_list", None)
+        info["num_cells"] = len(cells) if isinstance(cells, nn.ModuleList) else -1
+        rev = getattr(module, "rnn_cell_list_rev", None)
+        if isinstance(cells, nn.Module) and isinstance(rev, nn.Module):
+            fwd_ptrs = {p.data_ptr() for p in cells.parameters()}
+            info["shared_rev"] = any(p.data_ptr() in fwd_ptrs for p in rev.parameters())
+    return info
+
+
+def _run(unit, module, case, device, backward, arrays, info):
+    inputs = make_inputs(unit, case, device)
+    originals = {k: v.clone() for k, v in inputs.items()}
+    x = inputs["x"].requires_grad_(backward)
+    if unit in ("lstm_cell", "gru_cell"):
+        hx = None
+        if case.hx == "given":
+            h = inputs["h"].requires_grad_(backward)
+            hx = (h, inputs["c"].requires_grad_(backward)) if unit == "lstm_cell" else h
+        out = module(x, hx)
+        if unit == "lstm_cell":
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                info["error"] = "forward must return a tuple (h_next, c_next)"
+                return
+            outs = {"h": out[0], "c": out[1]}
+        else:
+            outs = {"h": out}
+        grads_from = {"h": inputs["g_h"], "c": inputs.get("g_c")}
+    else:
+        out = module(x)
+        outs = {"y": out}
+        grads_from = {"y": inputs["g_out"]}
+        again = module(x.detach())
+        if isinstance(again, torch.Tensor):
+            arrays["out2:y"] = _np(again)
+    for key, value in outs.items():
+        if not isinstance(value, torch.Tensor):
+            info["error"] = f"forward returned {type(value).__name__} where a tensor was expected"
+            return
+        arrays[f"out:{key}"] = _np(value)
+        info[f"out_dtype:{key}"] = str(value.dtype).replace("torch.", "")
+        info[f"out_device:{key}"] = value.device.type
+    info["modified_inputs"] = sorted(k for k, v in inputs.items()
+                                     if not torch.equal(v.detach(), originals[k]))
+    if backward:
+        loss = sum((outs[k] * grads_from[k]).sum() for k in outs
+                   if outs[k].shape == grads_from[k].shape)
+        if not isinstance(loss, torch.Tensor):
+            return  # shapes wrong: the forward comparison reports it
+        loss.backward()
+        for name in ("x", "h", "c"):
+            t = inputs.get(name)
+            if t is not None and t.requires_grad:
+                arrays[f"grad:{name}"] = _np(t.grad) if t.grad is not None else np.zeros(t.shape)
+        for name, p in module.named_parameters():
+            if p.grad is not None:
+                arrays[f"grad:param:{name}"] = _np(p.grad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Judge: recompute with the reference and compare (plain data in, message out)
+# ---------------------------------------------------------------------------------------------
+
+def _reference_module(unit, case, params, device):
+    torch.manual_seed(0)
+    if unit == "lstm_cell":
+        module = ref.LSTMCell(case.D, case.H, case.bias)
+    elif unit == "gru_cell":
+        module = ref.GRUCell(case.D, case.H, case.bias)
+    elif unit == "rnn_model":
+        module = ref.RNNModel(case.mode, case.D, case.H, case.L, case.bias, OUTPUT_SIZE)
+    else:
+        module = ref.BidirRecurrentModel(case.mode, case.D, case.H, case.L, case.bias, OUTPUT_SIZE)
+    module = module.to(device=device, dtype=_DTYPES[case.dtype])
+    expected = dict(module.named_parameters())
+    missing = [n for n in expected if n not in params]
+    if missing:
+        return None, missing
+    with torch.no_grad():
+        for name, p in expected.items():
+            value = torch.as_tensor(params[name])
+            if tuple(value.shape) != tuple(p.shape):
+                return None, [f"{name} (shape {tuple(value.shape)}, expected {tuple(p.shape)})"]
+            p.copy_(value)
+    return module, []
+
+
+def reference_outputs(unit, module, case, device, backward=True):
+    """The reference's outputs (and gradients) for `case` as numpy arrays."""
+    inputs = make_inputs(unit, case, device)
+    x = inputs["x"].requires_grad_(backward)
+    if unit in ("lstm_cell", "gru_cell"):
+        hx = None
+        if case.hx == "given":
+            h = inputs["h"].requires_grad_(backward)
+            hx = (h, inputs["c"].requires_grad_(backward)) if unit == "lstm_cell" else h
+        out = module(x, hx)
+        outs = {"h": out[0], "c": out[1]} if unit == "lstm_cell" else {"h": out}
+        upstream = {"h": inputs["g_h"], "c": inputs.get("g_c")}
+    else:
+        outs = {"y": module(x)}
+        upstream = {"y": inputs["g_out"]}
+    result = {f"out:{k}": _np(v) for k, v in outs.items()}
+    if backward:
+        sum((outs[k] * upstream[k]).sum() for k in outs).backward()
+        for name in ("x", "h", "c"):
+            t = inputs.get(name)
+            if t is not None and t.requires_grad:
+                result[f"grad:{name}"] = _np(t.grad)
+        for name, p in module.named_parameters():
+            result[f"grad:param:{name}"] = _np(p.grad)
+    return result
+
+
+def judge(unit, aspect, case, arrays, info, device):
+    """None if the probe's data agrees with the reference on `case`, else a message."""
+    where = f"for {case.describe(unit)} on {device.type}"
+    if info.get("forbidden"):
+        return info["forbidden"]
+    if "error" in info:
+        return f"{UNITS[unit][0]} raised {info['error']} {where}."
+    if aspect == "structure":
+        return _judge_structure(unit, case, arrays, info)
+    params = {k[len("param:"):]: v for k, v in arrays.items() if k.startswith("param:")}
+    module, missing = _reference_module(unit, case, params, device)
+    if module is None:
+        return (f"{UNITS[unit][0]} has no parameter {missing[0]}: keep the attribute names of "
+                f"the contract (x2h, h2h{', rnn_cell_list, fc' if 'model' in unit else ''}).")
+    expected = reference_outputs(unit, module, case, device, backward=(aspect == "backward"))
+    outputs = [k for k in expected if k.startswith("out:")]
+    for key in outputs:
+        name = key[4:]
+        label = {"h": "h_next", "c": "c_next", "y": "the logits"}[name]
+        got = arrays.get(key)
+        if got is None or got.shape != expected[key].shape:
+            shape = None if got is None else got.shape
+            return (f"{label} has shape {shape}, expected {expected[key].shape} {where}."
+                    + (f" {case.hint}" if case.hint else ""))
+        if info.get(f"out_dtype:{name}") != case.dtype or info.get(f"out_device:{name}") != device.type:
+            return (f"{label} is {info.get(f'out_dtype:{name}')} on {info.get(f'out_device:{name}')} "
+                    f"{where}: outputs must keep the input's dtype and device. "
+                    + DTYPE_HINT.format(dtype=case.dtype))
+        if not close(got, expected[key], case.dtype):
+            err = max_abs_error(got, expected[key])
+            hint = case.hint.format(dtype=case.dtype) if case.hint else diagnose(
+                unit, case, params, arrays, device)
+            nan = " (it contains NaN: is an initial state left uninitialised?)" if np.isnan(got).any() else ""
+            return (f"{label} differs from the expected value {where} (max abs error "
+                    f"{err:.3g}){nan}. {hint}").strip()
+    if "out2:y" in arrays and not close(arrays["out2:y"], expected["out:y"], case.dtype):
+        return (f"Calling the model twice on the same input gave different logits {where}: "
+                "every call must start from zero states (don't keep states in self).")
+    if info.get("modified_inputs"):
+        return (f"Your forward pass modified its input(s) {', '.join(info['modified_inputs'])} in "
+                f"place {where}: work on new tensors.")
+    if aspect == "backward":
+        for key in sorted(k for k in expected if k.startswith("grad:")):
+            got = arrays.get(key)
+            what = key.replace("grad:param:", "the gradient of ").replace("grad:", "the gradient of input ")
+            if got is None:
+                return (f"{what} is missing {where}: the output is not connected to it in the "
+                        "autograd graph (no .detach(), .data or new tensors built from values).")
+            if not close(got, expected[key], case.dtype):
+                return (f"{what} differs from the expected value {where} (max abs error "
+                        f"{max_abs_error(got, expected[key]):.3g}), while the forward values agree: "
+                        "look for .detach(), .data, in-place updates or values copied out of the graph.")
+    return None
+
+
+def _judge_structure(unit, case, arrays, info):
+    name = UNITS[unit][0]
+    if unit in ("lstm_cell", "gru_cell"):
+        k = 4 if unit == "lstm_cell" else 3
+        shapes = {"x2h.weight": (k * case.H, case.D), "h2h.weight": (k * case.H, case.H)}
+        if case.bias:
+            shapes.update({"x2h.bias": (k * case.H,), "h2h.bias": (k * case.H,)})
+        got = {n[6:]: arrays[n].shape for n in arrays if n.startswith("param:")}
+        if set(got) != set(shapes):
+            return (f"{name}({case.D}, {case.H}, bias={case.bias}) has parameters "
+                    f"{sorted(got)}; the contract asks for exactly {sorted(shapes)} "
+                    f"(self.x2h and self.h2h, nn.Linear layers with bias={case.bias}).")
+        for n, shape in shapes.items():
+            if tuple(got[n]) != shape:
+                return f"{name}.{n} has shape {tuple(got[n])}, expected {shape}."
+        return _judge_init(name, arrays, case.H, prefix="")
+    # models
+    for attr in ("rnn_cell_list", "fc") + (("rnn_cell_list_rev",) if unit == "bidir_model" else ()):
+        if not info.get(f"has:{attr}"):
+            return f"{name} has no submodule self.{attr}, which the contract names."
+    if info.get("num_cells") != case.L:
+        return (f"{name} with num_layers={case.L} has {info.get('num_cells')} cells in "
+                "self.rnn_cell_list (an nn.ModuleList with one cell per layer).")
+    if info.get("shared_rev"):
+        return ("self.rnn_cell_list_rev shares parameters with self.rnn_cell_list: the backward "
+                "direction needs its own cells.")
+    fc_in = case.H * (2 if unit == "bidir_model" else 1)
+    if "param:fc.bias" not in arrays:
+        return f"{name}.fc has no bias: self.fc = nn.Linear({fc_in}, output_size) keeps its bias."
+    if arrays["param:fc.weight"].shape != (OUTPUT_SIZE, fc_in):
+        return (f"{name}.fc.weight has shape {arrays['param:fc.weight'].shape}, expected "
+                f"{(OUTPUT_SIZE, fc_in)}.")
+    return _judge_init(name, arrays, case.H, prefix="rnn_cell_list")
+
+
+def _judge_init(name, arrays, hidden, prefix):
+    """Init uniform in +-1/sqrt(hidden): within the bound, and spread like a uniform."""
+    bound = 1.0 / math.sqrt(hidden)
+    for key in sorted(arrays):
+        if not key.startswith(f"param:{prefix}") or key.startswith("param:fc."):
+            continue
+        w = arrays[key].astype(np.float64)
+        pname = key[len("param:"):]
+        if np.abs(w).max() > bound * (1 + 1e-5):
+            return (f"{name}.{pname} has values up to {np.abs(w).max():.3g}, outside +-1/sqrt("
+                    f"hidden_size) = +-{bound:.3g}: initialise every parameter uniformly in that range.")
+        if w.size >= 200 and not (0.85 < w.std() / (bound / math.sqrt(3)) < 1.15):
+            return (f"{name}.{pname} does not look uniform in +-1/sqrt(hidden_size) (std "
+                    f"{w.std():.3g}, expected {bound / math.sqrt(3):.3g}): initialise every "
+                    "parameter with uniform_(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagnosis: name the likely bug by matching the student's output against known variants
+# ---------------------------------------------------------------------------------------------
+
+def _lstm_variant(params, inputs, case, order=(0, 1, 2, 3), acts=("s", "s", "t", "s")):
+    x = torch.as_tensor(inputs["x"])
+    h = torch.as_tensor(inputs["h"]) if "h" in inputs else x.new_zeros(case.B, case.H)
+    c = torch.as_tensor(inputs["c"]) if "c" in inputs else x.new_zeros(case.B, case.H)
+    gates = F.linear(x, params["x2h.weight"], params.get("x2h.bias")) + F.linear(
+        h, params["h2h.weight"], params.get("h2h.bias"))
+    chunks = gates.chunk(4, dim=1)
+    fn = {"s": torch.sigmoid, "t": torch.tanh}
+    i, f, g, o = (fn[a](chunks[k]) for k, a in zip(order, acts))
+    c2 = f * c + i * g
+    return {"h": o * torch.tanh(c2), "c": c2}
+
+
+def _gru_variant(params, inputs, case, order=(0, 1, 2), swap_blend=False, reset_on_h=False,
+                 blend_hn=False):
+    x = torch.as_tensor(inputs["x"])
+    h = torch.as_tensor(inputs["h"]) if "h" in inputs else x.new_zeros(case.B, case.H)
+    xs = F.linear(x, params["x2h.weight"], params.get("x2h.bias")).chunk(3, dim=1)
+    hs = F.linear(h, params["h2h.weight"], params.get("h2h.bias")).chunk(3, dim=1)
+    r = torch.sigmoid(xs[order[0]] + hs[order[0]])
+    z = torch.sigmoid(xs[order[1]] + hs[order[1]])
+    if reset_on_h:
+        w_n = params["h2h.weight"].chunk(3, dim=0)[order[2]]
+        b_n = params["h2h.bias"].chunk(3)[order[2]] if "h2h.bias" in params else None
+        n = torch.tanh(xs[order[2]] + F.linear(r * h, w_n, b_n))
+    else:
+        n = torch.tanh(xs[order[2]] + r * hs[order[2]])
+    prev = hs[order[2]] if blend_hn else h
+    return {"h": (z * n + (1 - z) * prev) if swap_blend else ((1 - z) * n + z * prev)}
+
+
+def diagnose(unit, case, params, arrays, device):
+    """A hint naming the likely bug, found by matching the student's output to known variants."""
+    if unit not in ("lstm_cell", "gru_cell"):
+        return MODEL_HINTS[unit](case, params, arrays, device)
+    inputs = {k: _np(v).astype(np.float64) for k, v in make_inputs(unit, case, "cpu").items()}
+    p64 = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in params.items()}
+    got = {k[4:]: v for k, v in arrays.items() if k.startswith("out:")}
+
+    def matches(variant):
+        return all(k in got and got[k].shape == tuple(v.shape) and close(got[k], v.numpy(), case.dtype)
+                   for k, v in variant.items())
+
+    names = GATE_NAMES[unit]
+    if unit == "lstm_cell":
+        for order in itertools.permutations(range(4)):
+            if order != (0, 1, 2, 3) and matches(_lstm_variant(p64, inputs, case, order=order)):
+                used = ", ".join(names[k] for k in sorted(range(4), key=lambda k: order[k]))
+                return (f"Your gates are read in the order {used}; the contract's order along the "
+                        "4*hidden_size axis is input, forget, cell candidate, output (PyTorch's).")
+        for acts in itertools.product("st", repeat=4):
+            if acts != ("s", "s", "t", "s") and matches(_lstm_variant(p64, inputs, case, acts=acts)):
+                return ("Check the activations: sigmoid on the input, forget and output gates, tanh "
+                        "on the cell candidate.")
+        expected = _lstm_variant(p64, inputs, case)
+        if "h" in got and "c" in got and close(got["h"], expected["c"].numpy(), case.dtype):
+            return "You seem to return (c_next, h_next): return (h_next, c_next)."
+        if "c" in got and close(got["c"], expected["c"].numpy(), case.dtype):
+            return "c_next is right but h_next is not: h_next = o * tanh(c_next)."
+        return ("Check the gate order (input, forget, cell candidate, output), sigmoid/tanh on each, "
+                "and c_next = f * c + i * g, h_next = o * tanh(c_next).")
+    for order in itertools.permutations(range(3)):
+        if order != (0, 1, 2) and matches(_gru_variant(p64, inputs, case, order=order)):
+            used = ", ".join(names[k] for k in sorted(range(3), key=lambda k: order[k]))
+            return (f"Your chunks are read in the order {used}; the contract's order along the "
+                    "3*hidden_size axis is reset, update, new.")
+    if matches(_gru_variant(p64, inputs, case, swap_blend=True)):
+        return "z and 1 - z are swapped in the blend: h_next = (1 - z) * n + z * h."
+    if matches(_gru_variant(p64, inputs, case, reset_on_h=True)):
+        return ("The reset gate is applied to h before the projection; the contract applies it to "
+                "h2h's new-gate chunk: n = tanh(x_n + r * h_n).")
+    if matches(_gru_variant(p64, inputs, case, blend_hn=True)):
+        return ("The blend uses the hidden projection h_n; it must use the previous state h: "
+                "h_next = (1 - z) * n + z * h.")
+    return ("Check the chunk order (reset, update, new), n = tanh(x_n + r * h_n) and "
+            "h_next = (1 - z) * n + z * h.")
+
+
+def _model_hint(case, params, arrays, device):
+    if case.mode == "LSTM":
+        return ("LSTM cells take and return (h, c) tuples: keep both per layer and feed h to the "
+                "next layer. Also check that fc reads the top layer's state after the last step.")
+    return ("Check that every layer starts from zeros, layer l > 0 reads layer l-1's new state at "
+            "the same time step, and fc reads the top layer's state after the last time step.")
+
+
+def _bidir_hint(case, params, arrays, device):
+    got = arrays.get("out:y")
+    variants = {
+        "the backward direction uses the forward cells (self.rnn_cell_list) instead of "
+        "self.rnn_cell_list_rev": {k.replace("rnn_cell_list.", "rnn_cell_list_rev."): v
+                                   for k, v in params.items() if k.startswith("rnn_cell_list.")},
+    }
+    for bug, override in variants.items():
+        module, _ = _reference_module("bidir_model", case, {**params, **override}, device)
+        if module is not None and got is not None:
+            y = reference_outputs("bidir_model", module, case, device, backward=False)["out:y"]
+            if close(got, y, case.dtype):
+                return f"It looks like {bug}."
+    H = case.H
+    w = params.get("fc.weight")
+    if w is not None and got is not None:
+        swapped = dict(params)
+        swapped["fc.weight"] = np.concatenate([w[:, H:], w[:, :H]], axis=1)
+        module, _ = _reference_module("bidir_model", case, swapped, device)
+        y = reference_outputs("bidir_model", module, case, device, backward=False)["out:y"]
+        if close(got, y, case.dtype):
+            return "The two directions are concatenated in the wrong order: cat([forward, backward], dim=1)."
+    return ("The forward stack reads t = 0..T-1 and the backward stack t = T-1..0, each layer from "
+            "zeros and from its own stack's layer below; fc reads cat(forward state after t = T-1, "
+            "backward state after t = 0).")
+
+
+MODEL_HINTS = {"rnn_model": _model_hint, "bidir_model": _bidir_hint}
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points for the notebook's test cells
+# ---------------------------------------------------------------------------------------------
+
+STRUCTURE_CASES = {
+    "lstm_cell": [Case(B=2, D=7, H=64, seed=71), Case(B=2, D=5, H=16, bias=False, seed=72)],
+    "gru_cell": [Case(B=2, D=7, H=64, seed=71), Case(B=2, D=5, H=16, bias=False, seed=72)],
+    "rnn_model": [Case(mode=m, B=2, T=2, D=7, H=48, L=3, seed=80 + k) for k, m in enumerate(ref.MODES)],
+    "bidir_model": [Case(mode=m, B=2, T=2, D=7, H=48, L=2, seed=90 + k) for k, m in enumerate(ref.MODES)],
+}
+
+
+def cases_for(unit, aspect):
+    if aspect == "structure":
+        return STRUCTURE_CASES[unit]
+    cells = unit in ("lstm_cell", "gru_cell")
+    if aspect == "forward":
+        return CELL_CASES if cells else MODEL_CASES
+    return CELL_BACKWARD_CASES if cells else MODEL_BACKWARD_CASES
+
+
+def run_check(unit, aspect, source=None):
+    """Run one hidden test (unit, aspect) in this process; raise GradingFailure on the first
+    failing case, naming it; print the devices used. `source` overrides the answer cell."""
+    harness.deterministic_numerics()
+    cls = load_unit(unit, source)
+    devices = harness.grading_devices()
+    for case in cases_for(unit, aspect):
+        for device in devices:
+            arrays, info = probe(unit, cls, case, device, backward=(aspect == "backward"))
+            message = judge(unit, aspect, case, arrays, info, device)
+            if message:
+                raise GradingFailure(message)
+    if aspect == "structure" and unit in ("rnn_model", "bidir_model"):
+        _check_invalid_mode(unit, cls)
+    harness.report_devices(f"{unit} ({aspect})", devices)
+
+
+def _check_invalid_mode(unit, cls):
+    try:
+        cls("LSTMX", 3, 4, 1, True, 2)
+    except ValueError:
+        return
+    except Exception as err:
+        raise GradingFailure(f"{UNITS[unit][0]}('LSTMX', ...) raised {type(err).__name__}; an "
+                             "unknown mode must raise ValueError.") from None
+    raise GradingFailure(f"{UNITS[unit][0]}('LSTMX', ...) did not raise: an unknown mode must "
+                         "raise ValueError.")
+
+
+def check_lstm_cell(aspect):
+    run_check("lstm_cell", aspect)
+
+
+def check_gru_cell(aspect):
+    run_check("gru_cell", aspect)
+
+
+def check_rnn_model(aspect):
+    run_check("rnn_model", aspect)
+
+
+def check_bidir_model(aspect):
+    run_check("bidir_model", aspect)
+
+
+IDENTIFICATION_CHOICES = ("RNN", "LSTM", "GRU")
+
+
+def check_model_identification(name, value):
+    """Section 5: one point per correctly identified model in the shipped figure."""
+    if value not in IDENTIFICATION_CHOICES:
+        raise GradingFailure(f"{name} must be one of {IDENTIFICATION_CHOICES}, not {value!r}.")
+    if value != ref.MODEL_IDENTIFICATION[name]:
+        raise GradingFailure(f"{name} = {value!r} is not the model that produced curve "
+                             f"{name[0]}: look again at the loss against compute time.")
+    print(f"{name}: correct")

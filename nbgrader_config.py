@@ -1,0 +1,59 @@
+"""Course configuration: plain `nbgrader` commands work from the course root with it.
+
+What it sets, and why (SPEC 8 lists the traps measured on nbgrader 0.9.6):
+- the course root goes on PYTHONPATH so the autograde kernel (which inherits this process's
+  environment) can import `grader_tests` and `reference`; `RequireGraderPackages` stops
+  autograde loudly if it still cannot;
+- COURSE_SHORT_SCHEDULE=1: training cells run their short schedule under nbgrader;
+- per-cell timeout 60 s: the slowest legitimate cell (a hidden test on CPU, or the short
+  training run) takes about 3 s, so 60 s leaves room for a slow machine while a hanging cell
+  costs one minute, not the run;
+- stderr in a test cell does not zero it (warnings, tqdm bars): verdicts come from exceptions;
+- deleted test cells are restored and run; feedback shows no hidden test source, answer key,
+  traceback or grader path.
+"""
+import os
+import sys
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+if COURSE_ROOT not in sys.path:
+    sys.path.insert(0, COURSE_ROOT)  # the nbgrader process imports grader_tests.nbgrader_plugins
+
+_paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+if COURSE_ROOT not in _paths:
+    os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + _paths)
+os.environ.setdefault("COURSE_SHORT_SCHEDULE", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "dl-recurrent-coursework"
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}"
+c.CourseDirectory.assignments = ["recurrent_cells"]
+
+# Execution: per-cell timeout (nbgrader has no per-notebook limit).
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# Autograde: check the grader first; ignore stderr when grading test cells.
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades, IgnorePattern,
+    LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from grader_tests.nbgrader_plugins import RequireGraderPackages, SanitizeFeedback  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    RequireGraderPackages, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"  # any stderr text: a verdict is an exception, never a warning
+c.OverwriteCells.add_missing_cells = True
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 30
+
+# Feedback: hidden tests removed, failures reduced to their message, paths scrubbed.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeFeedback,
+                                    CSSHTMLHeaderPreprocessor]
+c.ClearHiddenTests.enforce_metadata = False
