@@ -30,7 +30,6 @@ c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this f
 c.CourseDirectory.course_id = "dl-recurrent-coursework"
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}"
-c.CourseDirectory.assignments = ["recurrent_cells"]
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60

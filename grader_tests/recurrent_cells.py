@@ -201,10 +201,10 @@ def probe(unit, cls, case, device, backward=True):
                 module = module.to(device=device, dtype=_DTYPES[case.dtype])
                 info["param_names"] = [n for n, _ in module.named_parameters()]
                 info["forbidden_modules"] = harness.forbidden_submodules(module)
-                extra = _structure_info(unit, module, case)
-                info.update(extra)
-                for name, p in module.named_parameters():
-                    arrays[f"param:{name}"] = _np(p)
+                info.update(_structure_info(unit, module, case))
+                if device.type != "meta":  # meta tensors carry shapes only
+                    for name, p in module.named_parameters():
+                        arrays[f"param:{name}"] = _np(p)
                 _run(unit, module, case, device, backward, arrays, info)
     except Exception as err:  # the student's code raised: a verdict, not a grader crash
         info["error"] = harness.describe_exception(err)
@@ -252,15 +252,21 @@ def _run(unit, module, case, device, backward, arrays, info):
         outs = {"y": out}
         grads_from = {"y": inputs["g_out"]}
         again = module(x.detach())
-        if isinstance(again, torch.Tensor):
+        if isinstance(again, torch.Tensor) and device.type != "meta":
             arrays["out2:y"] = _np(again)
     for key, value in outs.items():
         if not isinstance(value, torch.Tensor):
             info["error"] = f"forward returned {type(value).__name__} where a tensor was expected"
             return
+        info[f"out_shape:{key}"] = list(value.shape)
+        if device.type == "meta":
+            info[f"out_device:{key}"] = value.device.type
+            continue
         arrays[f"out:{key}"] = _np(value)
         info[f"out_dtype:{key}"] = str(value.dtype).replace("torch.", "")
         info[f"out_device:{key}"] = value.device.type
+    if device.type == "meta":
+        return
     info["modified_inputs"] = sorted(k for k, v in inputs.items()
                                      if not torch.equal(v.detach(), originals[k]))
     if backward:
@@ -338,6 +344,8 @@ def judge(unit, aspect, case, arrays, info, device):
     where = f"for {case.describe(unit)} on {device.type}"
     if info.get("forbidden"):
         return info["forbidden"]
+    if device.type == "meta":
+        return _judge_device_agnostic(unit, case, info)
     if "error" in info:
         return f"{UNITS[unit][0]} raised {info['error']} {where}."
     if aspect == "structure":
@@ -385,6 +393,20 @@ def judge(unit, aspect, case, arrays, info, device):
                 return (f"{what} differs from the expected value {where} (max abs error "
                         f"{max_abs_error(got, expected[key]):.3g}), while the forward values agree: "
                         "look for .detach(), .data, in-place updates or values copied out of the graph.")
+    return None
+
+
+def _judge_device_agnostic(unit, case, info):
+    """The probe ran on torch's 'meta' device (shapes only): any tensor the student's code made
+    on a fixed device (torch.zeros(B, H) is on the CPU) shows up here, even without a GPU."""
+    where = f"for {case.describe(unit)} with the module and input on a non-CPU device"
+    if "error" in info:
+        return (f"{UNITS[unit][0]} raised {info['error']} {where}: your code creates a tensor on "
+                "a fixed device. Create new tensors on the input's device (input.new_zeros(...), "
+                "torch.zeros(..., device=input.device)); this is what breaks on a GPU.")
+    for key, dev in sorted(info.items()):
+        if key.startswith("out_device:") and dev != "meta":
+            return f"The output is on {dev} {where}: it must stay on the input's device."
     return None
 
 
@@ -573,6 +595,14 @@ STRUCTURE_CASES = {
 }
 
 
+META_CASES = {
+    "lstm_cell": [CELL_CASES[1], CELL_CASES[3]],
+    "gru_cell": [CELL_CASES[1], CELL_CASES[3]],
+    "rnn_model": MODEL_CASES[:4],
+    "bidir_model": MODEL_CASES[:4],
+}
+
+
 def cases_for(unit, aspect):
     if aspect == "structure":
         return STRUCTURE_CASES[unit]
@@ -588,12 +618,14 @@ def run_check(unit, aspect, source=None):
     harness.deterministic_numerics()
     cls = load_unit(unit, source)
     devices = harness.grading_devices()
-    for case in cases_for(unit, aspect):
-        for device in devices:
-            arrays, info = probe(unit, cls, case, device, backward=(aspect == "backward"))
-            message = judge(unit, aspect, case, arrays, info, device)
-            if message:
-                raise GradingFailure(message)
+    plan = [(case, device) for case in cases_for(unit, aspect) for device in devices]
+    if aspect == "forward":  # shapes-only pass on torch's meta device: catches fixed-device code
+        plan += [(case, torch.device("meta")) for case in META_CASES[unit]]
+    for case, device in plan:
+        arrays, info = probe(unit, cls, case, device, backward=(aspect == "backward"))
+        message = judge(unit, aspect, case, arrays, info, device)
+        if message:
+            raise GradingFailure(message)
     if aspect == "structure" and unit in ("rnn_model", "bidir_model"):
         _check_invalid_mode(unit, cls)
     harness.report_devices(f"{unit} ({aspect})", devices)

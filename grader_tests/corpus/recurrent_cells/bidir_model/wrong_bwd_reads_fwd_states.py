@@ -1,6 +1,6 @@
 # corpus: bidir_model
 # verdict: wrong
-# bug: Backward layers l>0 read the forward stack's layer l-1 output instead of the backward stack's.
+# bug: Backward layers l>0 read the forward stack's layer l-1 output (hid_forw[l-1]) instead of the backward stack's own layer below.
 
 class BidirRecurrentModel(nn.Module):
     def __init__(self, mode, input_size, hidden_size, num_layers, bias, output_size):
@@ -12,47 +12,45 @@ class BidirRecurrentModel(nn.Module):
         self.bias = bias
         self.output_size = output_size
 
+        if mode == 'LSTM':
+            make = lambda i: LSTMCell(i, hidden_size, bias)
+        elif mode == 'GRU':
+            make = lambda i: GRUCell(i, hidden_size, bias)
+        elif mode == 'RNN_TANH':
+            make = lambda i: BasicRNNCell(i, hidden_size, bias, "tanh")
+        elif mode == 'RNN_RELU':
+            make = lambda i: BasicRNNCell(i, hidden_size, bias, "relu")
+        else:
+            raise ValueError("Invalid RNN mode selected.")
+
         self.rnn_cell_list = nn.ModuleList()
         self.rnn_cell_list_rev = nn.ModuleList()
-        for l in range(self.num_layers):
-            in_size = self.input_size if l == 0 else self.hidden_size
-            self.rnn_cell_list.append(self._make_cell(in_size))
-            self.rnn_cell_list_rev.append(self._make_cell(in_size))
-
-        self.fc = nn.Linear(2 * self.hidden_size, self.output_size)
-
-    def _make_cell(self, in_size):
-        if self.mode == 'LSTM':
-            return LSTMCell(in_size, self.hidden_size, self.bias)
-        elif self.mode == 'GRU':
-            return GRUCell(in_size, self.hidden_size, self.bias)
-        elif self.mode == 'RNN_TANH':
-            return BasicRNNCell(in_size, self.hidden_size, self.bias, "tanh")
-        elif self.mode == 'RNN_RELU':
-            return BasicRNNCell(in_size, self.hidden_size, self.bias, "relu")
-        raise ValueError("Invalid RNN mode selected.")
-
-    def _zero_state(self, input):
-        h0 = input.new_zeros(input.size(0), self.hidden_size)
-        if self.mode == 'LSTM':
-            return (h0, h0)
-        return h0
+        for l in range(num_layers):
+            n_in = input_size if l == 0 else hidden_size
+            self.rnn_cell_list.append(make(n_in))
+            self.rnn_cell_list_rev.append(make(n_in))
+        self.fc = nn.Linear(2 * hidden_size, output_size)
 
     def forward(self, input, hx=None):
-        seq_len = input.size(1)
-        hid_fwd = [self._zero_state(input) for _ in range(self.num_layers)]
-        hid_bwd = [self._zero_state(input) for _ in range(self.num_layers)]
+        B, T = input.size(0), input.size(1)
+        hid_forw = [input.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
+        hid_back = [input.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
+        cell_forw = [input.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
+        cell_back = [input.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
 
-        for t in range(seq_len):
-            x_f = input[:, t, :]
-            x_b = input[:, seq_len - 1 - t, :]
+        for ts in range(T):
             for l in range(self.num_layers):
-                hid_fwd[l] = self.rnn_cell_list[l](x_f, hid_fwd[l])
-                hid_bwd[l] = self.rnn_cell_list_rev[l](x_b, hid_bwd[l])
-                if self.mode == 'LSTM':
-                    x_f = x_b = hid_fwd[l][0]
+                if l == 0:
+                    in_f = input[:, ts, :]
+                    in_b = input[:, T - 1 - ts, :]
                 else:
-                    x_f = x_b = hid_fwd[l]
+                    in_f = hid_forw[l - 1]
+                    in_b = hid_forw[l - 1]
+                if self.mode == 'LSTM':
+                    hid_forw[l], cell_forw[l] = self.rnn_cell_list[l](in_f, (hid_forw[l], cell_forw[l]))
+                    hid_back[l], cell_back[l] = self.rnn_cell_list_rev[l](in_b, (hid_back[l], cell_back[l]))
+                else:
+                    hid_forw[l] = self.rnn_cell_list[l](in_f, hid_forw[l])
+                    hid_back[l] = self.rnn_cell_list_rev[l](in_b, hid_back[l])
 
-        out = torch.cat([x_f, x_b], dim=1)
-        return self.fc(out)
+        return self.fc(torch.cat([hid_forw[-1], hid_back[-1]], dim=1))

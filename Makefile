@@ -1,0 +1,46 @@
+# Two entry points (README): `make demo` and `make test`. Both bootstrap a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ASSIGNMENTS := recurrent_cells
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := Agg
+
+.PHONY: demo test venv data release submissions autograde feedback report figures clean
+
+demo: release submissions autograde feedback report   ## release + autograde examples + feedback + report
+
+test: venv data                                        ## the project's test suite
+	$(BIN)/python -m pytest -q
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	touch $@
+
+data: venv                                             ## offline stand-ins and MFCC caches
+	$(BIN)/python -m data.speech_commands build
+
+release: venv data                                     ## source/ -> release/ (student versions)
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+
+submissions: venv                                      ## example submissions under submitted/
+	$(BIN)/python tools/make_example_submissions.py
+
+autograde: venv data                                   ## every submission, one process per core
+	for a in $(ASSIGNMENTS); do $(BIN)/python tools/course.py autograde $$a || exit 1; done
+
+feedback: venv
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_feedback $$a --force || exit 1; done
+
+report: venv                                           ## per-student, per-unit score table
+	for a in $(ASSIGNMENTS); do $(BIN)/python tools/course.py report $$a || exit 1; done
+
+figures: venv data                                     ## regenerate the model-identification figure
+	$(BIN)/python tools/train_identification_curves.py
+
+clean:
+	rm -rf autograded feedback reports gradebook.db data/cache

@@ -1,0 +1,52 @@
+"""Builds student submissions from a release notebook (example submissions, corpus runs).
+
+A submission is the release notebook with some answer cells replaced *whole*: by the source
+notebook's solution (solution markers removed), by a corpus file, or by any text.
+"""
+import copy
+import pathlib
+import re
+
+import nbformat
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def solutions(source_nb_path):
+    """{grade_id: solution text as a student would submit it} for every answer cell."""
+    nb = nbformat.read(str(source_nb_path), as_version=4)
+    return {grade_id(c): _MARKER.sub("", c.source) for c in nb.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+
+
+def corpus_files(assignment, unit):
+    """(path, verdict, bug) for every corpus file of `unit`, sorted by name."""
+    files = []
+    for path in sorted((CORPUS / assignment / unit).glob("*.py")):
+        header = dict(re.findall(r"^# (corpus|verdict|bug): (.*)$", path.read_text(), re.M))
+        files.append((path, header.get("verdict", "").split()[0], header.get("bug", "")))
+    return files
+
+
+def build(release_nb_path, answers):
+    """The release notebook with the cells named in `answers` ({grade_id: text}) replaced."""
+    nb = nbformat.read(str(release_nb_path), as_version=4)
+    nb = copy.deepcopy(nb)
+    unknown = set(answers) - {grade_id(c) for c in nb.cells}
+    if unknown:
+        raise KeyError(f"no answer cells {sorted(unknown)} in {release_nb_path}")
+    for cell in nb.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
+def write(nb, path):
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
