@@ -29,7 +29,8 @@ c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this f
 
 c.CourseDirectory.course_id = "dl-recurrent-coursework"
 c.CourseDirectory.root = COURSE_ROOT
-c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}"
+# SQLite waits up to 60 s for a lock (default 5 s): parallel autograde processes share the file.
+c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}?timeout=60"
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60
@@ -40,7 +41,20 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades, IgnorePattern,
     LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from grader_tests.nbgrader_plugins import RequireGraderPackages, SanitizeFeedback  # noqa: E402
+try:
+    from grader_tests.nbgrader_plugins import RequireGraderPackages, SanitizeFeedback
+except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    _REASON = f"{type(_err).__name__}: {_err}"
+
+    class RequireGraderPackages(NbGraderPreprocessor):
+        def preprocess(self, nb, resources):
+            raise RuntimeError("Autograde stopped: the grading package grader_tests cannot be "
+                               f"imported ({_REASON}). Run nbgrader from the course root.")
+
+    class SanitizeFeedback(RequireGraderPackages):
+        pass
 
 c.Autograde.autograde_preprocessors = [
     RequireGraderPackages, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,

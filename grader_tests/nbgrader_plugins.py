@@ -14,8 +14,6 @@ import sys
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
-COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 class GraderPackagesMissing(RuntimeError):
     pass

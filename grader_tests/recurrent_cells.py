@@ -347,7 +347,8 @@ def judge(unit, aspect, case, arrays, info, device):
     if device.type == "meta":
         return _judge_device_agnostic(unit, case, info)
     if "error" in info:
-        return f"{UNITS[unit][0]} raised {info['error']} {where}."
+        hint = f" {case.hint.format(dtype=case.dtype)}" if case.hint else ""
+        return f"{UNITS[unit][0]} raised {info['error']} {where}.{hint}"
     if aspect == "structure":
         return _judge_structure(unit, case, arrays, info)
     params = {k[len("param:"):]: v for k, v in arrays.items() if k.startswith("param:")}
@@ -481,7 +482,7 @@ def _lstm_variant(params, inputs, case, order=(0, 1, 2, 3), acts=("s", "s", "t",
 
 
 def _gru_variant(params, inputs, case, order=(0, 1, 2), swap_blend=False, reset_on_h=False,
-                 blend_hn=False):
+                 blend_hn=False, reset_raw_h=False):
     x = torch.as_tensor(inputs["x"])
     h = torch.as_tensor(inputs["h"]) if "h" in inputs else x.new_zeros(case.B, case.H)
     xs = F.linear(x, params["x2h.weight"], params.get("x2h.bias")).chunk(3, dim=1)
@@ -492,6 +493,8 @@ def _gru_variant(params, inputs, case, order=(0, 1, 2), swap_blend=False, reset_
         w_n = params["h2h.weight"].chunk(3, dim=0)[order[2]]
         b_n = params["h2h.bias"].chunk(3)[order[2]] if "h2h.bias" in params else None
         n = torch.tanh(xs[order[2]] + F.linear(r * h, w_n, b_n))
+    elif reset_raw_h:
+        n = torch.tanh(xs[order[2]] + r * h)
     else:
         n = torch.tanh(xs[order[2]] + r * hs[order[2]])
     prev = hs[order[2]] if blend_hn else h
@@ -535,6 +538,9 @@ def diagnose(unit, case, params, arrays, device):
                     "3*hidden_size axis is reset, update, new.")
     if matches(_gru_variant(p64, inputs, case, swap_blend=True)):
         return "z and 1 - z are swapped in the blend: h_next = (1 - z) * n + z * h."
+    if matches(_gru_variant(p64, inputs, case, reset_raw_h=True)):
+        return ("The reset gate multiplies the previous state h itself; the contract applies it "
+                "to h2h's new-gate chunk: n = tanh(x_n + r * h_n).")
     if matches(_gru_variant(p64, inputs, case, reset_on_h=True)):
         return ("The reset gate is applied to h before the projection; the contract applies it to "
                 "h2h's new-gate chunk: n = tanh(x_n + r * h_n).")

@@ -21,16 +21,20 @@ import subprocess
 import sys
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+# The course root: the working directory when it holds nbgrader_config.py (as for nbgrader
+# itself), else the folder above tools/.
+ROOT = (pathlib.Path.cwd() if (pathlib.Path.cwd() / "nbgrader_config.py").exists()
+        else pathlib.Path(__file__).resolve().parents[1])
 
 
-def submitted_students(assignment):
-    base = ROOT / "submitted"
+def submitted_students(assignment, root=None):
+    base = (root or ROOT) / "submitted"
     return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir()) if base.is_dir() else []
 
 
-def autograde(assignment, jobs):
-    students = submitted_students(assignment)
+def autograde(assignment, jobs, root=None):
+    root = root or ROOT
+    students = submitted_students(assignment, root)
     if not students:
         print(f"no submissions for {assignment} under submitted/")
         return 0
@@ -49,8 +53,8 @@ def autograde(assignment, jobs):
     start = time.perf_counter()
     procs = []
     for k, group in enumerate(groups):
-        log = open(ROOT / f".autograde_{k}.log", "w")
-        procs.append((group, subprocess.Popen(command(group), cwd=ROOT, stdout=log,
+        log = open(root / f".autograde_{k}.log", "w")
+        procs.append((group, subprocess.Popen(command(group), cwd=root, stdout=log,
                                               stderr=subprocess.STDOUT), log))
     failed = []
     for group, proc, log in procs:
@@ -58,14 +62,17 @@ def autograde(assignment, jobs):
         log.close()
         if proc.returncode != 0:
             failed.append(group)
-    for group in failed:  # one retry, alone: rules out contention on the gradebook
-        print(f"autograde group {group} failed; retrying it alone", file=sys.stderr)
-        if subprocess.run(command(group), cwd=ROOT).returncode == 0:
+    for group in list(failed):  # one retry, alone: rules out contention on the gradebook
+        k = groups.index(group)
+        tail = (root / f".autograde_{k}.log").read_text().splitlines()[-15:]
+        print(f"autograde group {group} failed; retrying it alone. Its log ended with:\n  "
+              + "\n  ".join(tail), file=sys.stderr)
+        if subprocess.run(command(group), cwd=root).returncode == 0:
             failed.remove(group)
     print(f"autograded {len(students)} submissions of {assignment} in "
           f"{time.perf_counter() - start:.1f} s with {jobs} processes")
     for k in range(len(groups)):
-        (ROOT / f".autograde_{k}.log").unlink(missing_ok=True)
+        (root / f".autograde_{k}.log").unlink(missing_ok=True)
     if failed:
         print(f"autograde failed for {sum(failed, [])}", file=sys.stderr)
     return 1 if failed else 0
@@ -78,12 +85,12 @@ def unit_of(test_id, units):
     return max(matches, key=len) if matches else name
 
 
-def score_table(assignment):
+def score_table(assignment, root=None):
     """{student: {unit: (score or None, max)}} and the ordered unit list, from the gradebook."""
     from nbgrader.api import Gradebook
-    sys.path.insert(0, str(ROOT))
-    db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
-    source = ROOT / "source" / assignment
+    root = root or ROOT
+    db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
+    source = root / "source" / assignment
     units = []
     for nb_path in sorted(source.glob("*.ipynb")):
         for cell in json.loads(nb_path.read_text())["cells"]:
