@@ -14,7 +14,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def make_course(tmp_path, assignment="recurrent_cells"):
     """A throwaway course root: its own config, source, gradebook; the packages linked in."""
     course = tmp_path / "course"
-    course.mkdir()
+    course.mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
     for name in ("grader_tests", "reference", "data", "tools"):
