@@ -42,7 +42,8 @@ from nbgrader.preprocessors import (  # noqa: E402
     LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 try:
-    from grader_tests.nbgrader_plugins import RequireGraderPackages, SanitizeFeedback
+    from grader_tests.nbgrader_plugins import (
+        ContainedExecute, HideHiddenTests, RequireGraderPackages, SanitizeFeedback, TrustedGrading)
 except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
     from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -56,9 +57,12 @@ except Exception as _err:  # nbgrader would silently skip a config file that rai
     class SanitizeFeedback(RequireGraderPackages):
         pass
 
+    HideHiddenTests = TrustedGrading = RequireGraderPackages
+    ContainedExecute = Execute
+
 c.Autograde.autograde_preprocessors = [
-    RequireGraderPackages, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    RequireGraderPackages, HideHiddenTests, ContainedExecute, TrustedGrading, IgnorePattern,
+    ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"  # any stderr text: a verdict is an exception, never a warning

@@ -199,3 +199,55 @@ def from_scratch_violation(module_names, used):
         return None
     return (f"This unit must be written from scratch, but it uses {', '.join(found)}: "
             "use nn.Linear and tensor operations only. It scores 0 even though its numbers may match.")
+
+
+FORBIDDEN_CLASSES = {"LSTMCell", "GRUCell", "RNNCell", "LSTM", "GRU", "RNN", "RNNBase",
+                     "RNNCellBase"}
+TAMPERING_NAMES = {"TorchFunctionMode", "_DisableTorchFunction", "DisableTorchFunction",
+                   "_DisableTorchFunctionSubclass", "_pop_torch_function_stack",
+                   "_push_on_torch_function_stack", "_set_torch_function_mode"}
+
+
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def static_from_scratch_violation(source):
+    """The from-scratch rule checked on the answer cell's text, where student code cannot
+    interfere: torch's recurrent modules (nn.LSTM, torch.nn.GRUCell, ...), fused kernels
+    (torch.lstm_cell, torch._VF, ...), their names as strings, and torch internals that switch
+    the run-time detection off. Returns the student-facing message or None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            owner = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+            if node.attr in FORBIDDEN_CLASSES and owner.split(".")[-1] in ("nn", "modules", "rnn"):
+                found.add(f"nn.{node.attr}")
+            if node.attr in FORBIDDEN_FUNCTIONS and owner.split(".")[-1] in ("torch", "_VF", "aten", "_C"):
+                found.add(f"torch.{node.attr}")
+            if node.attr == "_VF" or dotted.startswith("torch._C") or node.attr in TAMPERING_NAMES:
+                found.add(dotted if node.attr != "_VF" else "torch._VF")
+        elif isinstance(node, ast.Name) and (node.id == "_VF" or node.id in TAMPERING_NAMES):
+            found.add(node.id)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in FORBIDDEN_CLASSES | FORBIDDEN_FUNCTIONS | {"_VF"} | TAMPERING_NAMES:
+                    found.add(f"{node.module}.{alias.name}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value in FORBIDDEN_FUNCTIONS - {"lstm", "gru", "rnn_tanh", "rnn_relu"} or "_VF" in node.value:
+                found.add(f"'{node.value}'")
+    if not found:
+        return None
+    return (f"This unit must be written from scratch, but its code refers to {', '.join(sorted(found))}: "
+            "use nn.Linear and tensor operations only. It scores 0 even though its numbers may match.")

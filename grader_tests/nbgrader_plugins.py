@@ -1,15 +1,16 @@
 """nbgrader preprocessors that make the stock pipeline safe for this course (SPEC 8).
 
-- `RequireGraderPackages` (autograde, first): the autograde kernel must be able to import the
-  grader and the references; otherwise autograde stops with a clear error instead of silently
-  giving every student 0 (a hidden test's ModuleNotFoundError scores 0 and exits 0).
+- `RequireGraderPackages` (autograde, first): the grader and its sandbox must work; otherwise
+  autograde stops with a clear error instead of silently giving every student 0.
+- `HideHiddenTests`, `ContainedExecute`, `TrustedGrading` (autograde): the kernel runs the
+  notebook without hidden tests, a dead kernel voids nothing, and every test cell's outcome is
+  decided by trusted grading (grader_tests/trusted.py), not by the kernel.
 - `SanitizeFeedback` (generate_feedback, after ClearHiddenTests): a failed test shows only its
   one- or two-sentence message; tracebacks, grader paths and source lines never reach students.
 """
+import json
 import os
 import re
-import subprocess
-import sys
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
@@ -20,30 +21,24 @@ class GraderPackagesMissing(RuntimeError):
 
 
 class RequireGraderPackages(NbGraderPreprocessor):
-    """Fail loudly when the autograde kernel could not import the grading packages."""
+    """Fail loudly, before any student is graded, when the grader cannot work: its modules do
+    not import in this process, or the sandbox (bubblewrap) is missing."""
 
-    modules = List(Unicode(), ["grader_tests.recurrent_cells", "reference.recurrent_cells"],
-                   help="Modules every hidden test may import").tag(config=True)
-    _checked = None  # one check per process: the environment does not change between students
+    modules = List(Unicode(), ["grader_tests.recurrent_cells", "grader_tests.trusted",
+                               "reference.recurrent_cells"],
+                   help="Modules the trusted grading imports").tag(config=True)
 
     def preprocess(self, nb, resources):
-        if RequireGraderPackages._checked is None:
-            code = "; ".join(f"import {m}" for m in self.modules)
-            # the kernel inherits this process's environment and runs in the student's folder
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  cwd=resources.get("metadata", {}).get("path") or None,
-                                  env=os.environ.copy(), timeout=120)
-            RequireGraderPackages._checked = proc.returncode == 0
-            if not RequireGraderPackages._checked:
-                self.log.error("The autograde kernel cannot import the grader: %s",
-                               proc.stderr.strip().splitlines()[-1:] or proc.stderr)
-                RequireGraderPackages._error = proc.stderr.strip()
-        if not RequireGraderPackages._checked:
+        import importlib
+        try:
+            for name in self.modules:
+                importlib.import_module(name)
+            from grader_tests import sandbox
+            sandbox.require_bwrap()
+        except Exception as err:
             raise GraderPackagesMissing(
-                "Autograde stopped: the kernel cannot import the grading packages "
-                f"({', '.join(self.modules)}). Run nbgrader from the course root with the course's "
-                "virtualenv active (nbgrader_config.py puts the course root on PYTHONPATH).\n"
-                + getattr(RequireGraderPackages, "_error", ""))
+                f"Autograde stopped: the grader cannot run ({type(err).__name__}: {err}). Run "
+                "nbgrader from the course root with the course's virtualenv active; see README.") from err
         return nb, resources
 
 
@@ -76,3 +71,103 @@ class SanitizeFeedback(NbGraderPreprocessor):
                     if mime in output.data:
                         output.data[mime] = scrub(output.data[mime])
         return cell, resources
+
+
+# ---------------------------------------------------------------------------------------------
+# Trusted, crash-contained grading (see grader_tests/trusted.py)
+# ---------------------------------------------------------------------------------------------
+
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbformat.v4 import new_output  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+from nbgrader import utils as nbgrader_utils  # noqa: E402
+
+from grader_tests import trusted  # noqa: E402
+
+HIDDEN_PLACEHOLDER = "# (hidden tests: graded outside your kernel)\n"
+MAX_CELL_OUTPUT_BYTES = 2 * 2**20
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Before the kernel runs: hidden test blocks are replaced by a comment, so the student's
+    kernel never sees (or runs) grader code. `TrustedGrading` puts them back."""
+
+    def preprocess(self, nb, resources):
+        originals = {}
+        for index, cell in enumerate(nb.cells):
+            if nbgrader_utils.is_grade(cell) and cell.cell_type == "code" and trusted.has_hidden(cell.source):
+                originals[index] = cell.source
+                cell.source = trusted.visible_part(cell.source).rstrip() + "\n" + HIDDEN_PLACEHOLDER
+        resources["hidden_test_sources"] = originals
+        return nb, resources
+
+
+class ContainedExecute(Execute):
+    """nbgrader's Execute, except that a dead kernel (os._exit, segfault, out of memory) no
+    longer voids the submission: the cell says what happened, later cells are marked not run,
+    and grading goes on. Output beyond 2 MB per cell is dropped (an output flood)."""
+
+    def preprocess(self, nb, resources, km=None):
+        self._kernel_lost = None
+        self._output_bytes = {}
+        return super().preprocess(nb, resources, km=km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if self._kernel_lost and cell.cell_type == "code":
+            cell.outputs = [new_output("error", ename="NotRun", evalue=self._kernel_lost,
+                                       traceback=[f"NotRun: {self._kernel_lost}"])]
+            return cell
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            self._kernel_lost = "not run: the kernel died in an earlier cell"
+            message = ("The kernel died while running this cell (os._exit, a crash, or the memory "
+                       "limit); later cells were not run.")
+            cell.outputs.append(new_output("error", ename="KernelDied", evalue=message,
+                                           traceback=[f"KernelDied: {message}"]))
+            self.log.warning("Kernel died in cell %s", cell_index)
+            return cell
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {})))
+        total = self._output_bytes.get(cell_index, 0) + size
+        self._output_bytes[cell_index] = total
+        if total > MAX_CELL_OUTPUT_BYTES:
+            if total - size <= MAX_CELL_OUTPUT_BYTES:
+                outs.append(new_output("stream", name="stdout",
+                                       text="\n[output truncated: more than 2 MB]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+class TrustedGrading(NbGraderPreprocessor):
+    """After the kernel ran: every test cell of a graded unit gets the outcome computed by
+    `trusted.grade_notebook` (sandboxed probes, judged here), replacing the kernel's outputs."""
+
+    def preprocess(self, nb, resources):
+        originals = resources.pop("hidden_test_sources", {})
+        for index, source in originals.items():
+            nb.cells[index].source = source
+        assignment = resources["nbgrader"]["assignment"]
+        answers = {_grade_id(c): c.source for c in nb.cells
+                   if c.cell_type == "code" and nbgrader_utils.is_solution(c)}
+        tests = {_grade_id(c): c.source for c in nb.cells
+                 if c.cell_type == "code" and nbgrader_utils.is_grade(c) and not nbgrader_utils.is_solution(c)}
+        outcomes, status = trusted.grade_notebook(assignment, answers, tests)
+        for cell in nb.cells:
+            outcome = outcomes.get(_grade_id(cell))
+            if outcome is None:
+                continue
+            if outcome.passed:
+                cell.outputs = [new_output("stream", name="stdout", text=outcome.message + "\n")]
+            else:
+                cell.outputs = [new_output("error", ename="GradingFailure", evalue=outcome.message,
+                                           traceback=[f"GradingFailure: {outcome.message}"])]
+        lost = {u: s for u, s in status.items() if s.get("outcome") != "exit" or s.get("code")}
+        if lost:
+            self.log.warning("Units whose sandboxed run did not finish normally: %s", lost)
+        return nb, resources

@@ -88,6 +88,6 @@ def test_dependent_unit_bound_to_reference_cells():
     """rnn_model is graded with the reference LSTMCell even if it refers to it at class level."""
     source = sb.solutions(checks.ref.__file__.replace("reference/recurrent_cells.py",
                                                       "source/recurrent_cells/recurrent_cells.ipynb"))["rnn_model"]
-    scope = checks.given_namespace("rnn_model")
-    assert scope["LSTMCell"] is checks.ref.LSTMCell
+    import inspect
+    assert inspect.getsource(checks.ref.LSTMCell) in checks.given_source("rnn_model")
     checks.run_check("rnn_model", "forward", source="CellAlias = LSTMCell\n" + source)

@@ -100,12 +100,9 @@ CELLS = [
 
 
     def unit_under_test(grade_id, name):
-        \"\"\"The class a test cell checks. On your machine it is simply your class. Under
-        autograde the grader rebuilds it from the answer cell `grade_id` alone, with correct
-        versions of the cells it builds on.\"\"\"
-        if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-            from grader_tests.recurrent_cells import unit_under_test as rebuilt
-            return rebuilt(grade_id, name)
+        \"\"\"The class a test cell checks: here, your class. When grading, the tests run on the
+        class rebuilt from the answer cell `grade_id` alone, with correct versions of the cells
+        it builds on, so a bug is never charged twice.\"\"\"
         return globals()[name]
 
 
