@@ -92,6 +92,15 @@ def _grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
+def _answers_and_tests(nb, originals):
+    """The answer cells' and test cells' sources (test cells as restored from the gradebook)."""
+    answers = {_grade_id(c): c.source for c in nb.cells
+               if c.cell_type == "code" and nbgrader_utils.is_solution(c)}
+    tests = {_grade_id(c): originals.get(i, c.source) for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and nbgrader_utils.is_grade(c) and not nbgrader_utils.is_solution(c)}
+    return answers, tests
+
+
 class HideHiddenTests(NbGraderPreprocessor):
     """Before the kernel runs: hidden test blocks are replaced by a comment, so the student's
     kernel never sees (or runs) grader code. `TrustedGrading` puts them back."""
@@ -103,13 +112,22 @@ class HideHiddenTests(NbGraderPreprocessor):
                 originals[index] = cell.source
                 cell.source = trusted.visible_part(cell.source).rstrip() + "\n" + HIDDEN_PLACEHOLDER
         resources["hidden_test_sources"] = originals
+        # the trusted probes run in their sandbox while the kernel runs the notebook
+        answers, tests = _answers_and_tests(nb, originals)
+        resources["trusted_grading"] = trusted.start_grading(
+            resources["nbgrader"]["assignment"], answers, tests)
         return nb, resources
 
 
 class ContainedExecute(Execute):
-    """nbgrader's Execute, except that a dead kernel (os._exit, segfault, out of memory) no
+    """nbgrader's Execute with the kernel sandboxed (grader_tests/sandbox.py), and a dead kernel (os._exit, segfault, out of memory) no
     longer voids the submission: the cell says what happened, later cells are marked not run,
     and grading goes on. Output beyond 2 MB per cell is dropped (an output flood)."""
+
+    def __init__(self, *args, **kwargs):
+        from grader_tests.sandbox import SandboxedKernelManager
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources, km=None):
         self._kernel_lost = None
@@ -152,12 +170,16 @@ class TrustedGrading(NbGraderPreprocessor):
         originals = resources.pop("hidden_test_sources", {})
         for index, source in originals.items():
             nb.cells[index].source = source
-        assignment = resources["nbgrader"]["assignment"]
-        answers = {_grade_id(c): c.source for c in nb.cells
-                   if c.cell_type == "code" and nbgrader_utils.is_solution(c)}
-        tests = {_grade_id(c): c.source for c in nb.cells
-                 if c.cell_type == "code" and nbgrader_utils.is_grade(c) and not nbgrader_utils.is_solution(c)}
-        outcomes, status = trusted.grade_notebook(assignment, answers, tests)
+        import time
+        start = time.perf_counter()
+        pending = resources.pop("trusted_grading", None)
+        if pending is None and "nbgrader" in resources:  # HideHiddenTests did not run
+            answers, tests = _answers_and_tests(nb, {})
+            pending = trusted.start_grading(resources["nbgrader"]["assignment"], answers, tests)
+        outcomes, status = trusted.finish_grading(pending)
+        self.log.info("Trusted grading: %d test cells in %.1f s (%s)", len(outcomes),
+                      time.perf_counter() - start,  # the wait left after the kernel's run
+                      ", ".join(f"{u} {s.get('elapsed', '?')} s" for u, s in status.items()))
         for cell in nb.cells:
             outcome = outcomes.get(_grade_id(cell))
             if outcome is None:

@@ -67,6 +67,9 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None):
     for key, value in base_env.items():
         args += ["--setenv", key, value]
     args += ["--unsetenv", "PYTHONPATH"] if "PYTHONPATH" not in base_env else []
+    # ipykernel polls its parent's PID, which means nothing inside a PID namespace; the kernel
+    # still dies with its parent through --die-with-parent
+    args += ["--unsetenv", "JPY_PARENT_PID"]
     if chdir:
         args += ["--chdir", str(chdir)]
     return args
@@ -82,20 +85,78 @@ def limit_resources():
         resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
 
 
-def run(argv, *, writable=(), readable=(), env=None, chdir=None, timeout=120):
-    """Run `argv` sandboxed; returns (returncode, or None on timeout, and the end of stderr).
+class Process:
+    """A sandboxed process started by `start`; `wait` returns (returncode or None, stderr tail).
 
     stdout is discarded; stderr goes to a file, so a flood stops at the file-size limit instead
     of filling the grader's memory.
     """
-    import tempfile
-    cmd = bwrap_args(writable, readable, env, chdir) + list(argv)
-    with tempfile.TemporaryFile() as err:
+
+    def __init__(self, argv, *, writable=(), readable=(), env=None, chdir=None):
+        import tempfile
+        self._err = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(bwrap_args(writable, readable, env, chdir) + list(argv),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=self._err, preexec_fn=limit_resources)
+
+    def wait(self, timeout):
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=err, timeout=timeout, preexec_fn=limit_resources)
-            code = proc.returncode
+            code = self._proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            self._proc.kill()  # bwrap's --die-with-parent takes the sandbox down with it
+            self._proc.wait()
             code = None
-        err.seek(max(0, err.seek(0, 2) - 4000))
-        return code, err.read().decode("utf-8", "replace")
+        self._err.seek(max(0, self._err.seek(0, 2) - 4000))
+        tail = self._err.read().decode("utf-8", "replace")
+        self._err.close()
+        return code, tail
+
+
+def run(argv, *, timeout=120, **kwargs):
+    """Run `argv` sandboxed to the end; returns (returncode or None on timeout, stderr tail)."""
+    return Process(argv, **kwargs).wait(timeout)
+
+
+# ---------------------------------------------------------------------------------------------
+# The student's notebook kernel, sandboxed
+# ---------------------------------------------------------------------------------------------
+
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+
+KERNEL_CPU_SECONDS = 600     # a whole notebook on the short schedule needs ~10 s of CPU
+
+
+def prlimit_args(cpu_seconds):
+    """`prlimit` prefix with the limits of `limit_resources` (for processes we do not fork)."""
+    args = ["prlimit", f"--cpu={cpu_seconds}", f"--fsize={FILE_BYTES}", f"--nofile={OPEN_FILES}",
+            "--core=0"]
+    if not _cuda_present():
+        args.append(f"--as={ADDRESS_SPACE_BYTES}")
+    return args + ["--"]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the notebook kernel under bubblewrap and resource limits.
+
+    The kernel talks over Jupyter's IPC transport (unix sockets in a private runtime folder
+    shared with the sandbox) because the sandbox has no network. It can read the virtualenv and
+    data/, write only its own working folder (autograded/<student>/<assignment>), and sees no
+    other course file.
+    """
+
+    async def _async_pre_start_kernel(self, **kw):
+        import tempfile
+        self._runtime_dir = tempfile.mkdtemp(prefix="sandboxed-kernel-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self._runtime_dir, "ipc")
+        self.connection_file = os.path.join(self._runtime_dir, "connection.json")
+        cwd = kw.get("cwd") or os.getcwd()
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        sandboxed = (prlimit_args(KERNEL_CPU_SECONDS)
+                     + bwrap_args(writable=[cwd, self._runtime_dir], chdir=cwd) + list(cmd))
+        return sandboxed, kw
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_runtime_dir", None):
+            shutil.rmtree(self._runtime_dir, ignore_errors=True)

@@ -79,16 +79,27 @@ def _bundle(directory, assignment):
     return pkg.parent
 
 
-def grade_notebook(assignment, answers, tests, devices=None):
-    """Outcomes for every test cell of the assignment's graded units.
+@dataclasses.dataclass
+class Pending:
+    """Trusted grading under way: the sandboxed probes run while nbgrader runs the kernel."""
+    grader: object
+    spec: dict
+    by_unit: dict
+    outcomes: dict
+    tmp: object = None
+    work: pathlib.Path = None
+    process: object = None
+
+
+def start_grading(assignment, answers, tests, devices=None):
+    """Start the sandboxed probes for a notebook; `finish_grading` collects and judges them.
 
     - answers: {grade_id: source} of the notebook's answer cells
     - tests: {test grade_id: full source (hidden part included)}
-    Returns ({test grade_id: Outcome}, {unit: run status}).
     """
     grader = grader_module(assignment)
     if grader is None:
-        return {}, {}
+        return None
     devices = devices or [str(d) for d in harness.grading_devices()]
     by_unit = {}
     for test_id, source in tests.items():
@@ -98,12 +109,12 @@ def grade_notebook(assignment, answers, tests, devices=None):
     value_units = getattr(grader, "VALUE_UNITS", {})
     spec = {"assignment": assignment, "devices": devices, "cpu_seconds": CPU_SECONDS,
             "wall_seconds": WALL_SECONDS, "units": []}
-    outcomes, status = {}, {}
+    pending = Pending(grader, spec, by_unit, {})
     for unit, cells in by_unit.items():
         if unit not in answers:
             for test_id in cells:
-                outcomes[test_id] = Outcome(False, f"The answer cell `{unit}` is missing from the "
-                                                   "notebook: restore it (do not delete answer cells).")
+                pending.outcomes[test_id] = Outcome(False, f"The answer cell `{unit}` is missing "
+                                                    "from the notebook: restore it (do not delete answer cells).")
             continue
         aspects = sorted({a for a, src in cells.values() if a and has_hidden(src) and unit not in value_units})
         spec["units"].append({
@@ -112,18 +123,29 @@ def grade_notebook(assignment, answers, tests, devices=None):
             "visible": {t: visible_part(src) for t, (a, src) in cells.items()},
             "aspects": aspects, "values": list(value_units.get(unit, ())),
         })
-    if not spec["units"]:
+    if spec["units"]:
+        pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-")
+        bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment)
+        pending.work = pathlib.Path(pending.tmp.name) / "work"
+        pending.work.mkdir()
+        (pending.work / "spec.json").write_text(json.dumps(spec))
+        pending.process = sandbox.Process(
+            [sys.executable, "-m", "grader_tests.probe_runner", str(pending.work)],
+            writable=[pending.work], readable=[bundle], chdir=pending.work,
+            env={"PYTHONPATH": str(bundle)})
+    return pending
+
+
+def finish_grading(pending):
+    """Wait for the probes and judge them: ({test grade_id: Outcome}, {unit: run status})."""
+    if pending is None:
+        return {}, {}
+    outcomes, status, spec = dict(pending.outcomes), {}, pending.spec
+    if pending.process is None:
         return outcomes, status
-    with tempfile.TemporaryDirectory(prefix="trusted-grading-") as tmp:
-        bundle = _bundle(pathlib.Path(tmp) / "bundle", assignment)
-        work = pathlib.Path(tmp) / "work"
-        work.mkdir()
-        (work / "spec.json").write_text(json.dumps(spec))
-        code, stderr = sandbox.run(
-            [sys.executable, "-m", "grader_tests.probe_runner", str(work)],
-            writable=[work], readable=[bundle], chdir=work,
-            env={"PYTHONPATH": str(bundle)},
-            timeout=WALL_SECONDS * len(spec["units"]) + 60)
+    try:
+        code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
+        work = pending.work
         status = _read_json(work / "status.json") or {}
         for unit_spec in spec["units"]:
             unit = unit_spec["unit"]
@@ -132,11 +154,18 @@ def grade_notebook(assignment, answers, tests, devices=None):
             result = _read_json(work / f"{unit}.json")
             arrays = _read_arrays(work / f"{unit}.npz")
             failure = _run_failure(run, result, work / f"{unit}.error")
-            for test_id, (aspect, source) in by_unit[unit].items():
+            for test_id, (aspect, source) in pending.by_unit[unit].items():
                 outcomes[test_id] = (Outcome(False, failure) if failure else
-                                     _cell_outcome(grader, unit, aspect, test_id, source, result,
-                                                   arrays, devices, unit_spec["answer"]))
+                                     _cell_outcome(pending.grader, unit, aspect, test_id, source,
+                                                   result, arrays, spec["devices"], unit_spec["answer"]))
+    finally:
+        pending.tmp.cleanup()
     return outcomes, status
+
+
+def grade_notebook(assignment, answers, tests, devices=None):
+    """`start_grading` then `finish_grading`."""
+    return finish_grading(start_grading(assignment, answers, tests, devices))
 
 
 def _read_json(path):

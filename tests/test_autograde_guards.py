@@ -18,7 +18,8 @@ def test_config_loads_and_sets_the_guards():
     from traitlets.config.loader import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
-    assert names[0] == "RequireGraderPackages" and "Execute" in names
+    assert names[0] == "RequireGraderPackages" and "ContainedExecute" in names
+    assert names.index("HideHiddenTests") < names.index("ContainedExecute") < names.index("TrustedGrading") < names.index("SaveAutoGrades")
     assert cfg.Execute.timeout == 60 and cfg.IgnorePattern.enabled
     assert cfg.OverwriteCells.add_missing_cells is True
     assert "SanitizeFeedback" in [p.__name__ for p in cfg.GenerateFeedback.preprocessors]
