@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-ASSIGNMENTS := recurrent_cells
+ASSIGNMENTS := recurrent_cells sparse_autoencoder
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
@@ -30,6 +30,7 @@ sandbox-tool:
 
 data: venv                                             ## offline stand-ins and MFCC caches
 	$(BIN)/python -m data.speech_commands build
+	$(BIN)/python -m data.natural_patches build
 
 release: venv data                                     ## source/ -> release/ (student versions)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done

@@ -24,8 +24,9 @@ class RequireGraderPackages(NbGraderPreprocessor):
     """Fail loudly, before any student is graded, when the grader cannot work: its modules do
     not import in this process, or the sandbox (bubblewrap) is missing."""
 
-    modules = List(Unicode(), ["grader_tests.recurrent_cells", "grader_tests.trusted",
-                               "reference.recurrent_cells"],
+    modules = List(Unicode(), ["grader_tests.trusted", "grader_tests.recurrent_cells",
+                               "reference.recurrent_cells", "grader_tests.sparse_autoencoder",
+                               "reference.sparse_autoencoder"],
                    help="Modules the trusted grading imports").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -77,7 +78,7 @@ class SanitizeFeedback(NbGraderPreprocessor):
 # Trusted, crash-contained grading (see grader_tests/trusted.py)
 # ---------------------------------------------------------------------------------------------
 
-from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 from nbgrader import utils as nbgrader_utils  # noqa: E402
@@ -134,21 +135,25 @@ class ContainedExecute(Execute):
         self._output_bytes = {}
         return super().preprocess(nb, resources, km=km)
 
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+    def preprocess_cell(self, cell, resources, index):
         if self._kernel_lost and cell.cell_type == "code":
             cell.outputs = [new_output("error", ename="NotRun", evalue=self._kernel_lost,
                                        traceback=[f"NotRun: {self._kernel_lost}"])]
-            return cell
+            return cell, resources
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        except DeadKernelError:
-            self._kernel_lost = "not run: the kernel died in an earlier cell"
-            message = ("The kernel died while running this cell (os._exit, a crash, or the memory "
-                       "limit); later cells were not run.")
+            return super().preprocess_cell(cell, resources, index)
+        except (DeadKernelError, CellTimeoutError) as err:
+            self._kernel_lost = "not run: the kernel stopped in an earlier cell"
+            if isinstance(err, CellTimeoutError):  # the timeout's interrupt ends the sandbox
+                message = (f"This cell did not finish within {self.timeout} s; the kernel was "
+                           "stopped and later cells were not run.")
+            else:
+                message = ("The kernel died while running this cell (os._exit, a crash, or the "
+                           "memory limit); later cells were not run.")
             cell.outputs.append(new_output("error", ename="KernelDied", evalue=message,
                                            traceback=[f"KernelDied: {message}"]))
-            self.log.warning("Kernel died in cell %s", cell_index)
-            return cell
+            self.log.warning("Kernel died in cell %s", index)
+            return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {})))

@@ -20,7 +20,15 @@ import resource
 import shutil
 import subprocess
 
+# Folders hidden from student code: the course root nbgrader runs in (nbgrader_config.py sets
+# COURSE_ROOT) and the folder this package really lives in (they differ when linked).
 COURSE_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _hidden_roots():
+    roots = [pathlib.Path(os.environ["COURSE_ROOT"])] if os.environ.get("COURSE_ROOT") else []
+    roots.append(COURSE_ROOT)
+    return list(dict.fromkeys(roots))
 
 # Limits for one process of student code. CPU: the slowest legitimate probe takes ~3 s of CPU;
 # a kernel running a whole notebook ~30 s. File size: notebooks and results are < 10 MB.
@@ -51,12 +59,14 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None):
     """The bwrap command prefix for a sandboxed process."""
     venv = pathlib.Path(os.environ.get("VIRTUAL_ENV", "") or pathlib.Path(os.sys.prefix)).resolve()
     args = [require_bwrap(), "--die-with-parent", "--unshare-all", "--new-session",
-            "--ro-bind", "/", "/", "--proc", "/proc", "--tmpfs", "/tmp",
-            "--tmpfs", str(COURSE_ROOT)]
+            "--ro-bind", "/", "/", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for root in _hidden_roots():
+        args += ["--tmpfs", str(root)]
     args += ["--dev-bind", "/dev", "/dev"] if _cuda_present() else ["--dev", "/dev"]
-    for path in [venv, COURSE_ROOT / "data", *map(pathlib.Path, readable)]:
+    visible = [venv] + [root / "data" for root in _hidden_roots()] + list(map(pathlib.Path, readable))
+    for path in dict.fromkeys(visible):
         if path.exists():
-            args += ["--ro-bind", str(path), str(path)]
+            args += ["--ro-bind", str(path.resolve()), str(path)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
     home = "/tmp/home"
@@ -151,6 +161,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self._runtime_dir, "ipc")
         self.connection_file = os.path.join(self._runtime_dir, "connection.json")
         cwd = kw.get("cwd") or os.getcwd()
+        # A cell timeout's SIGINT reaches bwrap, which ends the sandbox: the kernel dies and
+        # ContainedExecute marks the later cells not run (verdicts come from trusted grading).
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         sandboxed = (prlimit_args(KERNEL_CPU_SECONDS)
                      + bwrap_args(writable=[cwd, self._runtime_dir], chdir=cwd) + list(cmd))

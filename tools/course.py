@@ -38,6 +38,9 @@ def autograde(assignment, jobs, root=None):
     if not students:
         print(f"no submissions for {assignment} under submitted/")
         return 0
+    sys.path.insert(0, str(root))
+    from grader_tests.intake import intake_all
+    intake_all(root, assignment)  # once, before the parallel runs (nbgrader_config.py repeats it: no-op)
     jobs = max(1, min(jobs, len(students)))
     groups = [students[k::jobs] for k in range(jobs)]
 
@@ -75,7 +78,15 @@ def autograde(assignment, jobs, root=None):
         (root / f".autograde_{k}.log").unlink(missing_ok=True)
     if failed:
         print(f"autograde failed for {sum(failed, [])}", file=sys.stderr)
-    return 1 if failed else 0
+    # a student whose notebook did not come out of this run keeps no silent stale grades: the
+    # report marks them (the gradebook keeps earlier grades for the instructor to inspect)
+    nb_names = [p.name for p in (root / "source" / assignment).glob("*.ipynb")]
+    not_graded = {s: "autograde failed in this run; see the autograde log"
+                  for s in students
+                  if not all((root / "autograded" / s / assignment / n).exists() for n in nb_names)}
+    (root / "reports").mkdir(exist_ok=True)
+    (root / "reports" / f"{assignment}_autograde_failures.json").write_text(json.dumps(not_graded, indent=1))
+    return 1 if failed or not_graded else 0
 
 
 def unit_of(test_id, units):
@@ -112,18 +123,31 @@ def score_table(assignment, root=None):
     return table, [u for u in units if any(u in r for r in table.values())]
 
 
+def _read_report(assignment, kind):
+    path = ROOT / "reports" / f"{assignment}_{kind}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def report(assignment):
     table, units = score_table(assignment)
-    header = ["student"] + units + ["graded total"]
+    intake = _read_report(assignment, "intake")
+    failures = _read_report(assignment, "autograde_failures")
+    header = ["student"] + units + ["graded total", "outcome"]
     rows = []
-    for student in sorted(table):
+    for student in sorted(set(table) | set(failures)):
         row, auto, auto_max = [student], 0.0, 0.0
+        failed = student in failures
         for unit in units:
-            got, top = table[student].get(unit, (None, 0.0))
-            row.append("?" if got is None else f"{got:g}/{top:g}")
-            if got is not None:
+            got, top = table.get(student, {}).get(unit, (None, 0.0))
+            row.append("-" if failed else "?" if got is None else f"{got:g}/{top:g}")
+            if got is not None and not failed:
                 auto, auto_max = auto + got, auto_max + top
-        row.append(f"{auto:g}/{auto_max:g}")
+        row.append("-" if failed else f"{auto:g}/{auto_max:g}")
+        notes = [f"{v['outcome']}: {v['detail']}" for v in intake.get(student, {}).values()
+                 if v["outcome"] != "ok"]
+        if failed:
+            notes.insert(0, f"NOT GRADED: {failures[student]}")
+        row.append("; ".join(notes) or "ok")
         rows.append(row)
     out = ROOT / "reports"
     out.mkdir(exist_ok=True)
@@ -134,7 +158,8 @@ def report(assignment):
     lines.insert(1, "-|-".join("-" * w for w in widths))
     text = "\n".join(lines)
     (out / f"{assignment}_scores.md").write_text(
-        f"# {assignment}: scores per unit\n\n`?` = written answer awaiting a TA's grade.\n\n"
+        f"# {assignment}: scores per unit\n\n`?` = written answer awaiting a TA's grade; `-` = "
+        "not graded in the last run (see outcome).\n\n"
         + "\n".join("| " + line + " |" for line in lines) + "\n")
     print(text)
     return 0

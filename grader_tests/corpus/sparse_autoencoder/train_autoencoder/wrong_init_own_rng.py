@@ -1,0 +1,18 @@
+# corpus: train_autoencoder
+# verdict: wrong
+# bug: init_weights called with a fresh default_rng(0) instead of the given rng.
+
+def train_autoencoder(data, params, learning_rate, batch_size, epochs, rng):
+    N, L_in = data.shape
+    We = init_weights(L_in, params['L_hid'], np.random.default_rng(0))
+    loss_history = []
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+
+        for start in range(0, N, batch_size):
+            batch = data[order[start:start + batch_size]]
+            J, grads = ae_cost(We, batch, params)
+            for k in We:
+                We[k] = We[k] - learning_rate * grads[k]
+        loss_history.append(ae_cost(We, data, params)[0])
+    return We, loss_history

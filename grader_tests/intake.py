@@ -1,0 +1,129 @@
+"""Submission intake: every submission reaches autograde as a readable notebook with the
+expected name, and whatever had to be done to it is recorded (issue: crash-contained grading).
+
+For submitted/<student>/<assignment>/, per notebook of source/<assignment>/:
+- present and readable: `ok`;
+- missing, but one other notebook whose name is a download variant of it
+  (`recurrent_cells (1).ipynb`, `recurrent_cells-Copy1.ipynb`, `Recurrent_Cells.ipynb`,
+  `recurrent_cells.ipynb.ipynb`): renamed to the expected name, `renamed`;
+- bytes that are not UTF-8 but JSON otherwise: decoded with replacement characters, `repaired`;
+- missing or unreadable (corrupt JSON, not a notebook): replaced by the release notebook with a
+  note at the top saying why, so it autogrades to 0 with the reason in the feedback;
+  `missing` / `corrupt`.
+The student's original files are kept beside it as `_original_<name>`. A note cell at the top of
+the graded notebook tells the student what happened; `reports/<assignment>_intake.json` keeps
+the outcomes for the score table. Running it again changes nothing.
+"""
+import json
+import pathlib
+import re
+
+import nbformat
+from nbformat.v4 import new_markdown_cell
+
+NOTE_MARK = "course-intake-note"
+_VARIANT = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-Copy\d*|_copy\d*|\.ipynb)*$", re.I)
+
+
+def _stem(name):
+    base = name[:-len(".ipynb")] if name.lower().endswith(".ipynb") else name
+    m = _VARIANT.match(base)
+    return (m.group("stem") if m else base).strip().lower()
+
+
+def _stamp(path):
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _note(text):
+    cell = new_markdown_cell(f"**Grading note.** {text}")
+    cell.metadata[NOTE_MARK] = True
+    return cell
+
+
+def _read(path):
+    """(notebook or None, outcome, detail)."""
+    raw = path.read_bytes()
+    try:
+        text, outcome, detail = raw.decode("utf-8"), "ok", ""
+    except UnicodeDecodeError as err:
+        text = raw.decode("utf-8", errors="replace")
+        outcome, detail = "repaired", f"bytes that are not UTF-8 (first at byte {err.start}) were replaced"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("no cells")
+    except Exception as err:  # any parse failure: corrupt JSON, not a notebook, wrong schema
+        return None, "corrupt", f"it is not a readable notebook ({type(err).__name__}: {str(err)[:120]})"
+    return nb, outcome, detail
+
+
+def intake_submission(folder, release_folder, expected):
+    """Intake one submission folder; returns {notebook name: {"outcome", "detail"}}."""
+    folder = pathlib.Path(folder)
+    results = {}
+    for name in expected:
+        target = folder / name
+        marker = folder / f".intake_{name}.json"
+        if marker.exists() and target.exists():  # taken in before, and unchanged since
+            recorded = json.loads(marker.read_text())
+            if recorded.get("stamp") == _stamp(target):
+                results[name] = {k: recorded[k] for k in ("outcome", "detail")}
+                continue
+        outcome, detail, nb = "ok", "", None
+        if not target.exists():
+            candidates = [p for p in folder.glob("*.ipynb")
+                          if not p.name.startswith("_original_") and _stem(p.name) == _stem(name)
+                          and p.name not in expected]
+            if len(candidates) == 1:
+                original = candidates[0]
+                (folder / f"_original_{original.name}").write_bytes(original.read_bytes())
+                original.rename(target)
+                outcome, detail = "renamed", f"submitted as '{original.name}', graded as '{name}'"
+        if target.exists():
+            nb, read_outcome, read_detail = _read(target)
+            if nb is None:
+                (folder / f"_original_{name}").write_bytes(target.read_bytes())
+                outcome, detail = "corrupt", read_detail
+            elif read_outcome == "repaired":
+                (folder / f"_original_{name}").write_bytes(target.read_bytes())
+                outcome, detail = ("repaired" if outcome == "ok" else outcome,
+                                   "; ".join(d for d in (detail, read_detail) if d))
+        else:
+            found = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+            outcome = "missing"
+            detail = (f"no notebook named '{name}' was found" +
+                      (f" (files found: {', '.join(found)})" if found else " (the folder was empty)"))
+        if outcome in ("missing", "corrupt"):
+            nb = nbformat.read(str(pathlib.Path(release_folder) / name), as_version=4)
+            nb.cells.insert(0, _note(f"Your submission could not be graded: {detail}. It was "
+                                     "graded as an empty notebook (0 points). Contact the course "
+                                     "staff if you think this is wrong."))
+        elif outcome != "ok":
+            nb.cells.insert(0, _note(f"Your notebook was graded after a fix: {detail}."))
+        if outcome != "ok":
+            nbformat.write(nb, str(target))
+        results[name] = {"outcome": outcome, "detail": detail}
+        marker.write_text(json.dumps({**results[name], "stamp": _stamp(target)}))
+    return results
+
+
+def intake_all(root, assignment):
+    """Intake every submission of `assignment` under root/submitted; writes the report file."""
+    root = pathlib.Path(root)
+    source = root / "source" / assignment
+    release = root / "release" / assignment
+    expected = sorted(p.name for p in source.glob("*.ipynb"))
+    report = {}
+    submitted = root / "submitted"
+    if not expected or not submitted.is_dir() or not release.is_dir():
+        return report
+    for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
+        folder = student / assignment
+        if folder.is_dir():
+            report[student.name] = intake_submission(folder, release, expected)
+    out = root / "reports"
+    out.mkdir(exist_ok=True)
+    (out / f"{assignment}_intake.json").write_text(json.dumps(report, indent=1))
+    return report
