@@ -118,6 +118,13 @@ def load_answer(grade_id, names, namespace, source=None):
     return scope
 
 
+def namespace_from(given_source):
+    """A fresh namespace built by running the given code `given_source`."""
+    scope = {"__name__": "__main__"}
+    exec(compile(given_source, "<given code>", "exec"), scope)
+    return scope
+
+
 def describe_exception(err, limit=200):
     """`TypeName: message`, shortened, with no file paths."""
     text = f"{type(err).__name__}: {err}"

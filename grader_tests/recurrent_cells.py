@@ -25,7 +25,7 @@ from grader_tests.harness import GradingFailure
 from grader_tests.numerics import close, max_abs_error
 from grader_tests.recurrent_cells_probe import (  # noqa: F401 (re-exported for tests)
     CELL_CASES, DTYPE_HINT, MODEL_CASES, OUTPUT_SIZE, UNITS, Case, make_inputs, plan, probe,
-    run_probes, _DTYPES, _np)
+    run_probes, _DTYPES, _np, _run)
 
 GATE_NAMES = {"lstm_cell": ("input", "forget", "cell candidate", "output"),
               "gru_cell": ("reset", "update", "new")}
@@ -58,9 +58,7 @@ def given_source(unit):
 
 
 def given_namespace(unit):
-    scope = {"__name__": "__main__"}
-    exec(compile(given_source(unit), "<given code>", "exec"), scope)
-    return scope
+    return harness.namespace_from(given_source(unit))
 
 
 def load_unit(unit, source=None):
@@ -108,30 +106,11 @@ def _reference_module(unit, case, params, device):
 
 
 def reference_outputs(unit, module, case, device, backward=True):
-    """The reference's outputs (and gradients) for `case` as numpy arrays."""
-    inputs = make_inputs(unit, case, device)
-    x = inputs["x"].requires_grad_(backward)
-    if unit in ("lstm_cell", "gru_cell"):
-        hx = None
-        if case.hx == "given":
-            h = inputs["h"].requires_grad_(backward)
-            hx = (h, inputs["c"].requires_grad_(backward)) if unit == "lstm_cell" else h
-        out = module(x, hx)
-        outs = {"h": out[0], "c": out[1]} if unit == "lstm_cell" else {"h": out}
-        upstream = {"h": inputs["g_h"], "c": inputs.get("g_c")}
-    else:
-        outs = {"y": module(x)}
-        upstream = {"y": inputs["g_out"]}
-    result = {f"out:{k}": _np(v) for k, v in outs.items()}
-    if backward:
-        sum((outs[k] * upstream[k]).sum() for k in outs).backward()
-        for name in ("x", "h", "c"):
-            t = inputs.get(name)
-            if t is not None and t.requires_grad:
-                result[f"grad:{name}"] = _np(t.grad)
-        for name, p in module.named_parameters():
-            result[f"grad:param:{name}"] = _np(p.grad)
-    return result
+    """The reference's outputs (and gradients) for `case` as numpy arrays: the probe's own
+    driver (`recurrent_cells_probe._run`) feeds the reference module the same inputs."""
+    arrays, info = {}, {}
+    _run(unit, module, case, device, backward, arrays, info)
+    return arrays
 
 
 def judge(unit, aspect, case, arrays, info, device):

@@ -90,9 +90,7 @@ def given_source(unit):
 
 
 def given_namespace(unit):
-    scope = {"__name__": "__main__"}
-    exec(compile(given_source(unit), "<given code>", "exec"), scope)
-    return scope
+    return harness.namespace_from(given_source(unit))
 
 
 def load_unit(unit, source=None):

@@ -29,8 +29,8 @@ ASSIGNMENTS = {
     "recurrent_cells": (("model_identification",),
                         ["MODEL_IDENTIFICATION", "check_lstm_cell", "chunk(4, dim=1)",
                          "(1 - z) * n + z * hx"]),
-    "sparse_autoencoder": ((), ["delta_out @ W2.T", "rng.permutation(N)", "0.5 + 0.4 * gray / limit",
-                                "check_ae_cost"]),
+    # (rng.permutation(N) is named in the task text itself, so it is no solution marker)
+    "sparse_autoencoder": ((), ["delta_out @ W2.T", "0.5 + 0.4 * gray / limit", "check_ae_cost"]),
 }
 
 
