@@ -1,9 +1,10 @@
 """Writes the example submissions that `make demo` autogrades, under submitted/<student>/.
 
+Per assignment:
 - `ada_full`: every answer right (the instructor's solutions), written answers filled in;
 - `blank`: the release notebook as a student downloads it;
-- `ben_partial`, `chloe_partial`, `dev_partial`: realistic partial work, built from the
-  mutant corpus (grader_tests/corpus), the seed's bugs among them.
+- `ben_partial`, `chloe_partial` (and `dev_partial`): realistic partial work, built from the
+  mutant corpus (grader_tests/corpus), the seeds' bugs among them.
 """
 import pathlib
 import sys
@@ -13,12 +14,15 @@ sys.path.insert(0, str(ROOT))
 from grader_tests import submission_builder as sb  # noqa: E402
 
 ASSIGNMENT = "recurrent_cells"
-RELEASE = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-SOURCE = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 
-def corpus(unit, name):
-    return (sb.CORPUS / ASSIGNMENT / unit / f"{name}.py").read_text()
+def paths(assignment):
+    return (ROOT / "release" / assignment / f"{assignment}.ipynb",
+            ROOT / "source" / assignment / f"{assignment}.ipynb")
+
+
+def corpus(unit, name, assignment=ASSIGNMENT):
+    return (sb.CORPUS / assignment / unit / f"{name}.py").read_text()
 
 
 WRITTEN = {
@@ -32,7 +36,31 @@ WRITTEN = {
 }
 
 
+def sparse_autoencoder_students():
+    solution = sb.solutions(paths("sparse_autoencoder")[1])
+    sae = "sparse_autoencoder"
+    return {
+        "ada_full": {**solution, "features_discussion": "The features look like localised, "
+                     "oriented blobs and edges; more hidden units give more varied ones, a larger "
+                     "lambda smooths them."},
+        "blank": {},
+        "ben_partial": {
+            "preprocess": corpus("preprocess", "correct_loop_per_image", sae),
+            "init_weights": solution["init_weights"],
+            "ae_cost": corpus("ae_cost", "wrong_kl_subtracted", sae),            # seed 002 bug
+            "train_autoencoder": corpus("train_autoencoder", "wrong_drops_last_batch", sae),
+        },
+        "chloe_partial": {
+            "preprocess": corpus("preprocess", "wrong_inplace_mean_subtraction", sae),  # seed bug
+            "init_weights": corpus("init_weights", "wrong_global_np_random", sae),
+            "ae_cost": corpus("ae_cost", "wrong_hidden_delta_W1", sae),          # seed 002 bug
+            "train_autoencoder": corpus("train_autoencoder", "correct_shuffled_copy", sae),
+        },
+    }
+
+
 def main():
+    RELEASE, SOURCE = paths(ASSIGNMENT)
     solution = sb.solutions(SOURCE)
     students = {
         "ada_full": {**solution, **WRITTEN},
@@ -59,10 +87,13 @@ def main():
             "bidir_model": corpus("bidir_model", "correct_flip_input"),
         },
     }
-    for student, answers in students.items():
-        path = ROOT / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        sb.write(sb.build(RELEASE, answers), path)
-        print(f"wrote {path.relative_to(ROOT)}")
+    for assignment, table in ((ASSIGNMENT, students),
+                              ("sparse_autoencoder", sparse_autoencoder_students())):
+        release = paths(assignment)[0]
+        for student, answers in table.items():
+            path = ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
+            sb.write(sb.build(release, answers), path)
+            print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
