@@ -9,7 +9,6 @@
   one- or two-sentence message; tracebacks, grader paths and source lines never reach students.
 """
 import json
-import os
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -121,9 +120,10 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 class ContainedExecute(Execute):
-    """nbgrader's Execute with the kernel sandboxed (grader_tests/sandbox.py), and a dead kernel (os._exit, segfault, out of memory) no
-    longer voids the submission: the cell says what happened, later cells are marked not run,
-    and grading goes on. Output beyond 2 MB per cell is dropped (an output flood)."""
+    """nbgrader's Execute with the kernel sandboxed (grader_tests/sandbox.py). A dead kernel
+    (os._exit, segfault, out of memory) or a timed-out cell no longer voids the submission: the
+    cell says what happened, later cells are marked not run, and grading goes on. Output beyond
+    2 MB per cell is dropped (an output flood)."""
 
     def __init__(self, *args, **kwargs):
         from grader_tests.sandbox import SandboxedKernelManager

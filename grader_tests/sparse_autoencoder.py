@@ -623,7 +623,7 @@ def _judge_rng(arrays, info, device):
         if message:
             return message
         runs[label] = (We, history, sub)
-    (Wa, ha, ia), (Wb, hb, _), (Wc, hc, ic) = runs["a"], runs["b"], runs["c"]
+    (Wa, ha, ia), (Wb, hb, _), (Wc, _, _) = runs["a"], runs["b"], runs["c"]
     if not (all(np.array_equal(Wa[k], Wb[k]) for k in KEYS) and np.array_equal(ha, hb)):
         return ("train_autoencoder gave different results for the same rng when numpy's global "
                 "random state changed: draw the shuffles from rng (e.g. rng.permutation(N)), not np.random.")

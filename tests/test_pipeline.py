@@ -10,8 +10,6 @@ unit), then generate_feedback. Asserted:
 - feedback shows no hidden-test source, grader path, traceback or answer key.
 """
 import json
-import pathlib
-import re
 import sys
 
 import pytest
