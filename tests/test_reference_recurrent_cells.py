@@ -11,8 +11,16 @@ from grader_tests import recurrent_cells as checks
 from grader_tests import submission_builder as sb
 from reference import recurrent_cells as ref
 
-torch.set_default_dtype(torch.float64)
 SOURCE = ROOT / "source" / "recurrent_cells" / "recurrent_cells.ipynb"
+
+
+@pytest.fixture(autouse=True)
+def float64_default():
+    """These comparisons run in float64; the default dtype is restored for other test modules."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
 
 
 def copy_cell(torch_cell, our_cell):
