@@ -169,7 +169,7 @@ class ContainedExecute(Execute):
 
 class TrustedGrading(NbGraderPreprocessor):
     """After the kernel ran: every test cell of a graded unit gets the outcome computed by
-    `trusted.grade_notebook` (sandboxed probes, judged here), replacing the kernel's outputs."""
+    `trusted.start_grading` / `finish_grading` (sandboxed probes, judged here), replacing the kernel's outputs."""
 
     def preprocess(self, nb, resources):
         originals = resources.pop("hidden_test_sources", {})

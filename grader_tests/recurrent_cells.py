@@ -67,16 +67,6 @@ def load_unit(unit, source=None):
     return scope[UNITS[unit][0]]
 
 
-def unit_under_test(grade_id, name):
-    """The class rebuilt from its answer cell alone, after a from-scratch check."""
-    cls = load_unit(grade_id)
-    _, info = probe(grade_id, cls, plan(grade_id, "forward", ["cpu"])[0][0], torch.device("cpu"),
-                    backward=False)
-    if info.get("forbidden"):
-        raise GradingFailure(info["forbidden"])
-    return cls
-
-
 # ---------------------------------------------------------------------------------------------
 # Judge: recompute with the reference and compare (plain data in, message out)
 # ---------------------------------------------------------------------------------------------

@@ -122,11 +122,6 @@ class Process:
         return code, tail
 
 
-def run(argv, *, timeout=120, **kwargs):
-    """Run `argv` sandboxed to the end; returns (returncode or None on timeout, stderr tail)."""
-    return Process(argv, **kwargs).wait(timeout)
-
-
 # ---------------------------------------------------------------------------------------------
 # The student's notebook kernel, sandboxed
 # ---------------------------------------------------------------------------------------------

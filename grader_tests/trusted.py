@@ -163,11 +163,6 @@ def finish_grading(pending):
     return outcomes, status
 
 
-def grade_notebook(assignment, answers, tests, devices=None):
-    """`start_grading` then `finish_grading`."""
-    return finish_grading(start_grading(assignment, answers, tests, devices))
-
-
 def _read_json(path):
     try:
         if path.stat().st_size > MAX_RESULT_BYTES:

@@ -61,8 +61,7 @@ def test_from_scratch_rule_scores_zero_on_every_aspect(unit, name):
     for aspect in ("forward", "backward", "structure"):
         assert "from scratch" in failure(unit, aspect, name)
     with pytest.raises(GradingFailure, match="from scratch"):
-        checks.unit_under_test.__wrapped__(unit, corpus(unit, name)) if hasattr(
-            checks.unit_under_test, "__wrapped__") else _visible(unit, corpus(unit, name))
+        _visible(unit, corpus(unit, name))
 
 
 def _visible(unit, source):
