@@ -1,19 +1,15 @@
-"""Hidden-test checks for `source/sparse_autoencoder/sparse_autoencoder.ipynb` (SPEC 4.2): the judge.
+"""The judge of `sparse_autoencoder` (SPEC 4.2): recompute with `reference/` and compare.
 
 Each check runs the student's answer cell alone in the given code's namespace. `train_autoencoder`
-gets the *reference* `init_weights` and `ae_cost` there (SPEC 3, isolation), wrapped so that they
-record their calls while a probe runs; a bug in the student's cost is never charged twice.
+builds on `init_weights` and `ae_cost` (units.py): it gets the *reference* versions there (SPEC 3,
+isolation), wrapped so that they record their calls while a probe runs; a bug in the student's
+cost is never charged twice.
 
-The probe half (`grader_tests/sparse_autoencoder_probe.py`) runs the student's code on the
-grader's inputs and returns plain arrays; `judge_aspect` recomputes with `reference/` (the cost
-and preprocessing through PyTorch float64, on CUDA when available) and returns None or a one- or
-two-sentence message naming the likely bug (found by matching the student's numbers against
-known wrong variants). `run_check` runs both halves in one process (interactive use, tests);
-under `nbgrader autograde` the probes run sandboxed and the judge in the trusted process.
-
-Test cells and points: preprocess 4 (visible 1, values 2, input 1), init_weights 3 (visible 1,
-range 1, rng 1), ae_cost 8 (visible 1, value 2, gradients 3, consistency 2), train_autoencoder 5
-(visible 1, updates 2, rng 2); features_discussion 4 (manual).
+The probe half (probe.py) runs the student's code on the grader's inputs in the sandbox and
+returns plain arrays; `judge_aspect` recomputes with `reference/` (the cost and preprocessing
+through PyTorch float64, on CUDA when available) and returns None or a one- or two-sentence
+message naming the likely bug (found by matching the student's numbers against known wrong
+variants). The numpy-only rule is checked by the framework (rules.py).
 """
 import inspect
 import math
@@ -21,27 +17,12 @@ import math
 import numpy as np
 
 from reference import sparse_autoencoder as ref
-from grader_tests import harness
-from grader_tests.harness import GradingFailure
-from grader_tests.numerics import FLOAT64, max_abs_error
-from grader_tests.sparse_autoencoder_probe import (  # noqa: F401 (re-exported for tests)
-    AE_CASES, ASPECTS, FD_CASES, INIT_SIZES, KEYS, PRE_CASES, PRE_INPUT_CASES, RNG_CASE,
-    TRAIN_CASES, UNITS, ae_inputs, plan, preprocess_input, run_probes, train_data)
-
-ASSIGNMENT = "sparse_autoencoder"
-CODE_UNITS = tuple(UNITS)
-UNIT_POINTS = {"preprocess": 4, "init_weights": 3, "ae_cost": 8, "train_autoencoder": 5}
-TEST_POINTS = {
-    "test_preprocess": 1, "test_preprocess_values": 2, "test_preprocess_input": 1,
-    "test_init_weights": 1, "test_init_weights_range": 1, "test_init_weights_rng": 1,
-    "test_ae_cost": 1, "test_ae_cost_value": 2, "test_ae_cost_gradients": 3,
-    "test_ae_cost_consistency": 2,
-    "test_train_autoencoder": 1, "test_train_autoencoder_updates": 2, "test_train_autoencoder_rng": 2,
-}
-MANUAL_POINTS = {"features_discussion": 4}
-# Finite differences (h = 1e-6, central) of a float64 cost of order 1: truncation ~1e-12,
-# rounding ~1e-10; any real gradient bug is off by 1e-3 or more.
-FD_TOLERANCE = 1e-6
+from grader_tests.framework.numerics import (
+    FD_TOLERANCE, FLOAT64, INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
+    UNIFORM_MIN_SAMPLES, UNIFORM_STD_RATIO, matches_variant, max_abs_error, std_ratio_uniform)
+from grader_tests.sparse_autoencoder.probe import (
+    KEYS, RNG_CASE, UNITS, ae_inputs, plan, preprocess_input, train_data)
+from grader_tests.sparse_autoencoder.units import TABLE
 
 GIVEN_HEADER = '''import math
 import os
@@ -81,21 +62,14 @@ ae_cost = _grader_recorded(ae_cost)
 
 
 def given_source(unit):
-    """The namespace an answer cell runs in: the notebook's setup names, plus (for
-    train_autoencoder) the reference init_weights and ae_cost, wrapped to record their calls."""
-    if unit != "train_autoencoder":
+    """The namespace an answer cell runs in: the notebook's setup names, plus the reference
+    versions of the units it builds on (units.py), wrapped to record their calls."""
+    dependencies = TABLE.unit(unit).builds_on
+    if not dependencies:
         return GIVEN_HEADER
-    return "\n\n".join([GIVEN_HEADER, inspect.getsource(ref.init_weights),
-                        inspect.getsource(ref.ae_cost), RECORDER])
-
-
-def given_namespace(unit):
-    return harness.namespace_from(given_source(unit))
-
-
-def load_unit(unit, source=None):
-    scope = harness.load_answer(unit, UNITS[unit], given_namespace(unit), source)
-    return scope[UNITS[unit][0]]
+    sources = [inspect.getsource(getattr(ref, name)) for d in dependencies
+               for name in TABLE.unit(d).defines]
+    return "\n\n".join([GIVEN_HEADER] + sources + [RECORDER])
 
 
 def reference_device(devices):
@@ -109,10 +83,7 @@ def _close(actual, expected, scale=None):
     return err <= FLOAT64["atol"] + FLOAT64["rtol"] * scale
 
 
-def _loose(actual, expected):
-    """Agreement used to name a variant (rounding of a different but equivalent formula)."""
-    err = max_abs_error(actual, expected)
-    return err <= 1e-6 * max(1.0, float(np.max(np.abs(expected))) if np.size(expected) else 1.0)
+_loose = matches_variant
 
 
 def _unanswered(unit, info):
@@ -247,11 +218,13 @@ def _judge_init(aspect, case, arrays, info):
         if info.get(f"dtype:{k}") != "float64":
             return f"{k} is {info.get(f'dtype:{k}')} {where}: use float64."
         top = float(np.abs(w).max())
-        if top > r * (1 + 1e-12):
+        if top > r * (1 + INIT_BOUND_SLACK["float64"]):
             return (f"{k} has values up to {top:.3g} {where}, outside +-sqrt(6 / (L_pre + L_post)) = "
                     f"+-{r:.3g} (both layers connect L_in = {L_in} and L_hid = {L_hid} units).")
-        if w.size >= 64:
-            if top < 0.8 * r or not 0.85 < w.std() / (r / math.sqrt(3)) < 1.15 or abs(w.mean()) > 0.15 * r:
+        low, high = UNIFORM_STD_RATIO
+        if w.size >= UNIFORM_MIN_SAMPLES:
+            if (top < UNIFORM_MAX_FRACTION * r or not low < std_ratio_uniform(w, r) < high
+                    or abs(w.mean()) > UNIFORM_MEAN_FRACTION * r):
                 return (f"{k} does not fill the range +-{r:.3g} like a uniform draw {where} (max "
                         f"|value| {top:.3g}, std {w.std():.3g}, expected {r / math.sqrt(3):.3g}): "
                         "draw each of W1, b1, W2, b2 uniformly in +-sqrt(6 / (L_pre + L_post)).")
@@ -689,35 +662,3 @@ def judge_aspect(unit, aspect, infos, arrays, devices, source=None):
         if message:
             return message
     return None
-
-
-def run_check(unit, aspect, source=None):
-    """Run one hidden test (unit, aspect) in this process; raise GradingFailure with the message;
-    print the device the reference ran on. `source` overrides the answer cell."""
-    harness.deterministic_numerics()
-    if source is None:
-        source = harness.answer_source(unit, UNITS[unit])
-    fn = load_unit(unit, source)
-    devices = [str(d) for d in harness.grading_devices()]
-    infos, arrays = run_probes(unit, fn, [aspect], devices)
-    message = judge_aspect(unit, aspect, infos[aspect], arrays, devices, source)
-    if message:
-        raise GradingFailure(message)
-    print(f"{unit} ({aspect}): passed; reference computed with PyTorch float64 on "
-          f"{reference_device(devices)}")
-
-
-def check_preprocess(aspect):
-    run_check("preprocess", aspect)
-
-
-def check_init_weights(aspect):
-    run_check("init_weights", aspect)
-
-
-def check_ae_cost(aspect):
-    run_check("ae_cost", aspect)
-
-
-def check_train_autoencoder(aspect):
-    run_check("train_autoencoder", aspect)

@@ -2,19 +2,20 @@
 
 For one submitted notebook (as nbgrader holds it in memory, test cells restored from the
 gradebook):
-1. the answer cell of every graded unit and the visible parts of its test cells go, as text,
-   into a spec; one sandboxed process (grader_tests/sandbox.py, grader_tests/probe_runner.py)
-   runs each unit in a forked child and writes plain data back (JSON, and .npz read with
+1. the answer cell of every graded unit (the assignment's unit table, grader_tests/<a>/units.py,
+   says which cells and tests belong to it) and the visible parts of its test cells go, as text,
+   into a spec; one sandboxed process (grader_tests/framework/sandbox.py, probe_runner.py) runs
+   each unit in a forked child and writes plain data back (JSON, and .npz read with
    allow_pickle=False);
-2. this process, which imports the reference, judges that data (`judge_aspect` of the
-   assignment's grader module) and returns one outcome per test cell.
+2. this process, which imports the reference, checks the unit's rules (on the answer's text and
+   on what the monitor recorded) and judges that data (`grader_tests/<a>/judge.py`), and returns
+   one outcome per test cell.
 The student's kernel still runs the notebook for the record, but its test-cell outputs are
 replaced by these outcomes, so nothing it prints or patches reaches a verdict.
 
-An assignment's grader module (grader_tests/<assignment>.py) provides `CODE_UNITS`, `UNITS`,
-`ASPECTS`, `given_source(unit)`, `judge_aspect(...)`, and optionally `VALUE_UNITS`
-({unit: names}) with `judge_values(unit, aspect, values)`; its probe module
-(grader_tests/<assignment>_probe.py) provides `run_probes` and must not import `reference`.
+An assignment's judge module provides `given_source(unit)`, `judge_aspect(unit, aspect, infos,
+arrays, devices)` and, for value units, `judge_values(unit, aspect, values)`; its probe module
+provides `run_probes(unit, obj, aspects, devices)` and must not import `reference`.
 """
 import dataclasses
 import importlib
@@ -27,10 +28,12 @@ import tempfile
 
 import numpy as np
 
-from grader_tests import harness, sandbox
+from grader_tests.framework import harness, rules, sandbox, table
 
-PACKAGE = pathlib.Path(__file__).resolve().parent
-BUNDLE_FILES = ("__init__.py", "harness.py", "numerics.py", "probe_runner.py")
+FRAMEWORK = pathlib.Path(__file__).resolve().parent
+# what the sandbox gets: the framework's sandbox-side modules and the assignment's table and probes
+BUNDLE_FILES = ("__init__.py", "harness.py", "numerics.py", "probe_runner.py", "rules.py", "table.py")
+ASSIGNMENT_BUNDLE_FILES = ("units.py", "probe.py")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU
 CPU_SECONDS = 120
@@ -52,37 +55,36 @@ def has_hidden(source):
     return bool(HIDDEN.search(source))
 
 
-def grader_module(assignment):
-    try:
-        return importlib.import_module(f"grader_tests.{assignment}")
-    except ModuleNotFoundError:
-        return None
+def judge_module(assignment_table):
+    return importlib.import_module(f"{assignment_table.package_name}.judge")
 
 
-def test_unit_and_aspect(grader, test_id):
-    """(unit, aspect) of a test cell `test_<unit>[_<aspect>]`; aspect None for the plain one."""
-    name = test_id[len("test_"):]
-    units = list(grader.CODE_UNITS) + list(getattr(grader, "VALUE_UNITS", {}))
-    for unit in sorted(units, key=len, reverse=True):
-        if name == unit:
-            return unit, None
-        if name.startswith(unit + "_"):
-            return unit, name[len(unit) + 1:]
-    return None, None
-
-
-def _bundle(directory, assignment):
-    pkg = pathlib.Path(directory) / "grader_tests"
-    pkg.mkdir(parents=True)
-    for name in BUNDLE_FILES + (f"{assignment}_probe.py",):
-        shutil.copy(PACKAGE / name, pkg / name)
-    return pkg.parent
+def _bundle(directory, assignment_table):
+    """The packages the sandbox imports, copied (the course folder itself is hidden there)."""
+    directory = pathlib.Path(directory)
+    framework = directory / "grader_tests" / "framework"
+    framework.mkdir(parents=True)
+    (directory / "grader_tests" / "__init__.py").write_text("")
+    for name in BUNDLE_FILES:
+        shutil.copy(FRAMEWORK / name, framework / name)
+    package = importlib.import_module(assignment_table.package_name)
+    source_dir = pathlib.Path(package.__file__).parent
+    target = directory.joinpath(*assignment_table.package_name.split("."))
+    target.mkdir(parents=True, exist_ok=True)
+    for parent in list(target.relative_to(directory).parents)[:-1]:
+        init = directory / parent / "__init__.py"
+        if not init.exists():
+            init.write_text("")
+    (target / "__init__.py").write_text("")  # the real one imports the judge
+    for name in ASSIGNMENT_BUNDLE_FILES:
+        shutil.copy(source_dir / name, target / name)
+    return directory
 
 
 @dataclasses.dataclass
 class Pending:
     """Trusted grading under way: the sandboxed probes run while nbgrader runs the kernel."""
-    grader: object
+    table: object
     spec: dict
     by_unit: dict
     outcomes: dict
@@ -91,46 +93,50 @@ class Pending:
     process: object = None
 
 
-def start_grading(assignment, answers, tests, devices=None):
+def start_grading(assignment, answers, tests, devices=None, assignment_table=None):
     """Start the sandboxed probes for a notebook; `finish_grading` collects and judges them.
 
     - answers: {grade_id: source} of the notebook's answer cells
     - tests: {test grade_id: full source (hidden part included)}
+    - assignment_table: the unit table (default: the assignment's own)
+    Returns None for a notebook of no known assignment.
     """
-    grader = grader_module(assignment)
-    if grader is None:
+    try:
+        assignment_table = assignment_table or table.load(assignment)
+    except ModuleNotFoundError:
         return None
     devices = devices or [str(d) for d in harness.grading_devices()]
     by_unit = {}
     for test_id, source in tests.items():
-        unit, aspect = test_unit_and_aspect(grader, test_id)
+        unit, test = assignment_table.unit_of_test(test_id)
         if unit is not None:
-            by_unit.setdefault(unit, {})[test_id] = (aspect, source)
-    value_units = getattr(grader, "VALUE_UNITS", {})
-    spec = {"assignment": assignment, "devices": devices, "cpu_seconds": CPU_SECONDS,
+            by_unit.setdefault(unit.id, {})[test_id] = (test, source)
+    judge = judge_module(assignment_table)
+    spec = {"assignment": assignment_table.name, "devices": devices, "cpu_seconds": CPU_SECONDS,
             "wall_seconds": WALL_SECONDS, "units": []}
-    pending = Pending(grader, spec, by_unit, {})
-    for unit, cells in by_unit.items():
-        if unit not in answers:
+    pending = Pending(assignment_table, spec, by_unit, {})
+    for unit_id, cells in by_unit.items():
+        if unit_id not in answers:
             for test_id in cells:
-                pending.outcomes[test_id] = Outcome(False, f"The answer cell `{unit}` is missing "
+                pending.outcomes[test_id] = Outcome(False, f"The answer cell `{unit_id}` is missing "
                                                     "from the notebook: restore it (do not delete answer cells).")
             continue
-        aspects = sorted({a for a, src in cells.values() if a and has_hidden(src) and unit not in value_units})
+        unit = assignment_table.unit(unit_id)
+        aspects = [t.aspect for t, src in cells.values()
+                   if t.aspect and has_hidden(src) and unit.is_code]
         spec["units"].append({
-            "unit": unit, "names": list(grader.UNITS.get(unit, value_units.get(unit, ()))),
-            "given": grader.given_source(unit), "answer": answers[unit],
-            "visible": {t: visible_part(src) for t, (a, src) in cells.items()},
-            "aspects": aspects, "values": list(value_units.get(unit, ())),
+            "unit": unit_id, "given": judge.given_source(unit_id), "answer": answers[unit_id],
+            "visible": {t: visible_part(src) for t, (_, src) in cells.items()},
+            "aspects": sorted(set(aspects)),
         })
     if spec["units"]:
         pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-")
-        bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment)
+        bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment_table)
         pending.work = pathlib.Path(pending.tmp.name) / "work"
         pending.work.mkdir()
         (pending.work / "spec.json").write_text(json.dumps(spec))
         pending.process = sandbox.Process(
-            [sys.executable, "-m", "grader_tests.probe_runner", str(pending.work)],
+            [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
             writable=[pending.work], readable=[bundle], chdir=pending.work,
             env={"PYTHONPATH": str(bundle)})
     return pending
@@ -143,6 +149,7 @@ def finish_grading(pending):
     outcomes, status, spec = dict(pending.outcomes), {}, pending.spec
     if pending.process is None:
         return outcomes, status
+    harness.deterministic_numerics()  # the judge's reference runs under the same numerics
     try:
         code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
         work = pending.work
@@ -154,10 +161,10 @@ def finish_grading(pending):
             result = _read_json(work / f"{unit}.json")
             arrays = _read_arrays(work / f"{unit}.npz")
             failure = _run_failure(run, result, work / f"{unit}.error")
-            for test_id, (aspect, source) in pending.by_unit[unit].items():
+            for test_id, (test, source) in pending.by_unit[unit].items():
                 outcomes[test_id] = (Outcome(False, failure) if failure else
-                                     _cell_outcome(pending.grader, unit, aspect, test_id, source,
-                                                   result, arrays, spec["devices"], unit_spec["answer"]))
+                                     cell_outcome(pending.table, unit, test, test_id, source,
+                                                  result, arrays, spec["devices"], unit_spec["answer"]))
     finally:
         pending.tmp.cleanup()
     return outcomes, status
@@ -203,10 +210,13 @@ def _run_failure(run, result, error_file):
     return None
 
 
-def _cell_outcome(grader, unit, aspect, test_id, source, result, arrays, devices, answer):
+def cell_outcome(assignment_table, unit_id, test, test_id, source, result, arrays, devices, answer):
+    """The verdict of one test cell from the unit's probe data (`probe_runner.probe_unit`)."""
+    unit = assignment_table.unit(unit_id)
     if result.get("load_error"):
         return Outcome(False, result["load_error"])
-    violation = harness.static_from_scratch_violation(answer) if unit in grader.CODE_UNITS else None
+    violation = (rules.static_violation(unit.rules, answer)
+                 or rules.runtime_violation(unit.rules, result.get("rules")))
     if violation:
         return Outcome(False, violation)
     visible = result.get("visible", {}).get(test_id, "not run")
@@ -214,11 +224,14 @@ def _cell_outcome(grader, unit, aspect, test_id, source, result, arrays, devices
         return Outcome(False, f"The visible test failed: {visible}")
     if not has_hidden(source):
         return Outcome(True, f"{test_id}: passed")
-    if unit in getattr(grader, "VALUE_UNITS", {}):
-        message = grader.judge_values(unit, aspect, result.get("values", {}))
+    judge = judge_module(assignment_table)
+    if unit.kind == table.VALUE:
+        message = judge.judge_values(unit_id, test.aspect, result.get("values", {}))
     else:
-        message = grader.judge_aspect(unit, aspect, result.get("infos", {}).get(aspect, []), arrays,
-                                      devices, answer)
+        message = judge.judge_aspect(unit_id, test.aspect, result.get("infos", {}).get(test.aspect, []),
+                                     arrays, devices)
     if message:
         return Outcome(False, message)
-    return Outcome(True, f"{unit} ({aspect}): checked on {', '.join(devices)}, outside your kernel")
+    if unit.kind == table.VALUE:
+        return Outcome(True, f"{test_id}: correct")
+    return Outcome(True, f"{unit_id} ({test.aspect}): checked on {', '.join(devices)}, outside your kernel")

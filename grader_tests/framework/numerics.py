@@ -46,3 +46,42 @@ def close(actual, expected, dtype):
     err = max_abs_error(actual, expected)
     scale = float(np.max(np.abs(expected))) if np.size(expected) else 0.0
     return err <= tol["atol"] + tol["rtol"] * scale
+
+
+# Finite differences: central, step FD_STEP, of a float64 function of order 1: truncation error
+# ~FD_STEP^2 = 1e-12, rounding ~eps / FD_STEP = 1e-10; any real gradient bug is off by 1e-3 or
+# more, so gradients agree with finite differences when within FD_TOLERANCE (relative to
+# max(1, max |numerical gradient|)).
+FD_STEP = 1e-6
+FD_TOLERANCE = 1e-6
+
+# Naming the likely bug: a student's numbers "match" a known wrong variant when they agree to
+# VARIANT_TOLERANCE relative (a variant computed in another order differs by rounding only, and
+# two different variants differ by far more).
+VARIANT_TOLERANCE = 1e-6
+
+# Initialisation checks. A uniform(-b, b) draw never exceeds b; casting the bound to float32
+# may move it by one ulp, hence the relative slack per dtype.
+INIT_BOUND_SLACK = {"float32": 1e-5, "float64": 1e-12}
+# A uniform draw of n >= 64 values has a sample std within 3 standard errors (about +-0.06 for
+# n = 64, +-0.03 for n = 200) of b / sqrt(3): the band (0.85, 1.15) passes every correct draw and
+# fails a normal(0, 1/sqrt(H)) or an unscaled default init. Torch modules are checked on weight
+# matrices of >= UNIFORM_MIN_SAMPLES_TORCH values (their small bias vectors would be noisy), numpy
+# arrays on >= UNIFORM_MIN_SAMPLES, where the max must also reach UNIFORM_MAX_FRACTION of the
+# bound (P(miss) = 0.8^64 ~ 6e-7) and the mean stay within UNIFORM_MEAN_FRACTION of it (5 sd).
+UNIFORM_STD_RATIO = (0.85, 1.15)
+UNIFORM_MIN_SAMPLES = 64
+UNIFORM_MIN_SAMPLES_TORCH = 200
+UNIFORM_MAX_FRACTION = 0.8
+UNIFORM_MEAN_FRACTION = 0.15
+
+
+def std_ratio_uniform(w, bound):
+    """Sample std of `w` over the std b / sqrt(3) of uniform(-b, b)."""
+    return float(np.std(w)) / (bound / np.sqrt(3.0))
+
+
+def matches_variant(actual, expected):
+    """True when `actual` agrees with a known variant's `expected` to VARIANT_TOLERANCE."""
+    err = max_abs_error(actual, expected)
+    return err <= VARIANT_TOLERANCE * max(1.0, float(np.max(np.abs(expected))) if np.size(expected) else 1.0)

@@ -9,7 +9,7 @@ import re
 
 import nbformat
 
-CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+GRADER = pathlib.Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
 
 
@@ -25,12 +25,17 @@ def solutions(source_nb_path):
 
 
 def corpus_files(assignment, unit):
-    """(path, verdict, bug) for every corpus file of `unit`, sorted by name."""
+    """(path, verdict, bug) for every corpus file of `unit`, sorted by name
+    (grader_tests/<assignment>/corpus/<unit>/*.py, each one whole answer cell with a header)."""
     files = []
-    for path in sorted((CORPUS / assignment / unit).glob("*.py")):
+    for path in sorted(corpus_dir(assignment, unit).glob("*.py")):
         header = dict(re.findall(r"^# (corpus|verdict|bug): (.*)$", path.read_text(), re.M))
         files.append((path, header.get("verdict", "").split()[0], header.get("bug", "")))
     return files
+
+
+def corpus_dir(assignment, unit):
+    return GRADER / assignment / "corpus" / unit
 
 
 def build(release_nb_path, answers):

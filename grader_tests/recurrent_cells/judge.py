@@ -1,15 +1,11 @@
-"""Hidden-test checks for `source/recurrent_cells/recurrent_cells.ipynb` (SPEC 4.1): the judge.
+"""The judge of `recurrent_cells` (SPEC 4.1): recompute with `reference/` and compare.
 
-Every check runs the student's answer cell alone in the given code's namespace; `rnn_model`
-and `bidir_model` get the *reference* `LSTMCell`, `GRUCell` and `BasicRNNCell` there, so a bug
-in a cell is never charged twice.
-
-A check is a list of (case, device) probes (`recurrent_cells_probe.plan`). The probe half
-(`grader_tests/recurrent_cells_probe.py`) runs the student's code and returns plain data; this
-module's `judge` recomputes with `reference/`, using the student's own parameters copied by
-name, and returns None or the student-facing message. Under `nbgrader autograde` the probes run
-in a sandbox and the judge in the trusted grading process (`grader_tests/trusted.py`);
-`run_check` runs both halves in one process (interactive use, `nbgrader validate`, tests).
+Every check runs the student's answer cell alone in the given code's namespace; units that
+build on others (units.py) get the *reference* cells there, so a bug in a cell is never charged
+twice. A hidden test is a list of (case, device) probes (`probe.plan`); the probe half runs the
+student's code in the sandbox and returns plain data; `judge` recomputes with the reference,
+using the student's own parameters copied by name, and returns None or the student-facing
+message naming the likely bug. The from-scratch rule is checked by the framework (rules.py).
 """
 import inspect
 import itertools
@@ -20,17 +16,15 @@ import torch
 import torch.nn.functional as F
 
 from reference import recurrent_cells as ref
-from grader_tests import harness
-from grader_tests.harness import GradingFailure
-from grader_tests.numerics import close, max_abs_error
-from grader_tests.recurrent_cells_probe import (  # noqa: F401 (re-exported for tests)
-    CELL_CASES, DTYPE_HINT, MODEL_CASES, OUTPUT_SIZE, UNITS, Case, make_inputs, plan, probe,
-    run_probes, _DTYPES, _np, _run)
+from grader_tests.framework.numerics import (
+    INIT_BOUND_SLACK, UNIFORM_MIN_SAMPLES_TORCH, UNIFORM_STD_RATIO, close, max_abs_error,
+    std_ratio_uniform)
+from grader_tests.recurrent_cells.probe import (
+    DTYPE_HINT, OUTPUT_SIZE, UNITS, make_inputs, plan, _DTYPES, _np, _run)
+from grader_tests.recurrent_cells.units import TABLE
 
 GATE_NAMES = {"lstm_cell": ("input", "forget", "cell candidate", "output"),
               "gru_cell": ("reset", "update", "new")}
-CODE_UNITS = tuple(UNITS)
-ASPECTS = ("forward", "backward", "structure")
 
 GIVEN_HEADER = """import math
 import os
@@ -43,28 +37,16 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 """
 
 
-VALUE_UNITS = {"model_identification": ("A_model", "B_model", "C_model")}
-
-
 def given_source(unit):
     """Code that builds the namespace an answer cell runs in: the given code's imports and
-    BasicRNNCell, plus the reference cells below `unit` (SPEC 3, isolation)."""
-    if unit in VALUE_UNITS:
+    BasicRNNCell, plus the reference versions of the units it builds on (SPEC 3, isolation)."""
+    row = TABLE.unit(unit)
+    if not row.is_code:
         return GIVEN_HEADER
     parts = [GIVEN_HEADER, inspect.getsource(ref._uniform_init), inspect.getsource(ref.BasicRNNCell)]
-    if unit in ("rnn_model", "bidir_model"):
-        parts += [inspect.getsource(ref.LSTMCell), inspect.getsource(ref.GRUCell)]
+    for dependency in row.builds_on:
+        parts += [inspect.getsource(getattr(ref, name)) for name in TABLE.unit(dependency).defines]
     return "\n\n".join(parts)
-
-
-def given_namespace(unit):
-    return harness.namespace_from(given_source(unit))
-
-
-def load_unit(unit, source=None):
-    """The student's class for `unit`, built from its answer cell alone (or from `source`)."""
-    scope = harness.load_answer(unit, UNITS[unit], given_namespace(unit), source)
-    return scope[UNITS[unit][0]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,8 +88,6 @@ def reference_outputs(unit, module, case, device, backward=True):
 def judge(unit, aspect, case, arrays, info, device):
     """None if the probe's data agrees with the reference on `case`, else a message."""
     where = f"for {case.describe(unit)} on {device.type}"
-    if info.get("forbidden"):
-        return info["forbidden"]
     if device.type == "meta":
         return _judge_device_agnostic(unit, case, info)
     if info.get("error", "").startswith("NotImplementedError"):
@@ -220,10 +200,11 @@ def _judge_init(name, arrays, hidden, prefix):
             continue
         w = arrays[key].astype(np.float64)
         pname = key[len("param:"):]
-        if np.abs(w).max() > bound * (1 + 1e-5):
+        if np.abs(w).max() > bound * (1 + INIT_BOUND_SLACK["float32"]):
             return (f"{name}.{pname} has values up to {np.abs(w).max():.3g}, outside +-1/sqrt("
                     f"hidden_size) = +-{bound:.3g}: initialise every parameter uniformly in that range.")
-        if w.size >= 200 and not (0.85 < w.std() / (bound / math.sqrt(3)) < 1.15):
+        low, high = UNIFORM_STD_RATIO
+        if w.size >= UNIFORM_MIN_SAMPLES_TORCH and not low < std_ratio_uniform(w, bound) < high:
             return (f"{name}.{pname} does not look uniform in +-1/sqrt(hidden_size) (std "
                     f"{w.std():.3g}, expected {bound / math.sqrt(3):.3g}): initialise every "
                     "parameter with uniform_(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).")
@@ -359,15 +340,8 @@ MODEL_HINTS = {"rnn_model": _model_hint, "bidir_model": _bidir_hint}
 # Verdicts
 # ---------------------------------------------------------------------------------------------
 
-def judge_aspect(unit, aspect, infos, arrays, devices, source=None):
-    """The message for one hidden test (None: passed) from the probes' plain data.
-
-    `source` is the answer cell's text: the from-scratch rule is also checked statically here,
-    where the student's code never ran.
-    """
-    violation = harness.static_from_scratch_violation(source) if source is not None else None
-    if violation:
-        return violation
+def judge_aspect(unit, aspect, infos, arrays, devices):
+    """The message for one hidden test (None: passed) from the probes' plain data."""
     pairs = plan(unit, aspect, devices)
     if len(infos) < len(pairs):
         return "The grader could not run every check on your code (it stopped early)."
@@ -385,58 +359,16 @@ def judge_aspect(unit, aspect, infos, arrays, devices, source=None):
     return None
 
 
-def run_check(unit, aspect, source=None):
-    """Run one hidden test (unit, aspect) in this process; raise GradingFailure with the message
-    of the first failing probe; print the devices used. `source` overrides the answer cell."""
-    harness.deterministic_numerics()
-    if source is None:
-        source = harness.answer_source(unit, UNITS[unit])
-    cls = load_unit(unit, source)
-    devices = [str(d) for d in harness.grading_devices()]
-    infos, arrays = run_probes(unit, cls, [aspect], devices)
-    message = judge_aspect(unit, aspect, infos[aspect], arrays, devices, source)
-    if message:
-        raise GradingFailure(message)
-    harness.report_devices(f"{unit} ({aspect})", devices)
-
-
-def check_lstm_cell(aspect):
-    run_check("lstm_cell", aspect)
-
-
-def check_gru_cell(aspect):
-    run_check("gru_cell", aspect)
-
-
-def check_rnn_model(aspect):
-    run_check("rnn_model", aspect)
-
-
-def check_bidir_model(aspect):
-    run_check("bidir_model", aspect)
-
-
 IDENTIFICATION_CHOICES = ("RNN", "LSTM", "GRU")
 
 
-def identification_message(name, value):
-    """Section 5: None when `value` names the model that drew curve `name`, else the message."""
+def judge_values(unit, aspect, values):
+    """Section 5: is `<aspect>_model` the model that drew curve `aspect` of the shipped figure?"""
+    name = f"{aspect}_model"
+    value = values.get(name)
     if value not in IDENTIFICATION_CHOICES:
         return f"{name} must be one of {IDENTIFICATION_CHOICES}, not {value!r}."
     if value != ref.MODEL_IDENTIFICATION[name]:
-        return (f"{name} = {value!r} is not the model that produced curve {name[0]}: look again "
+        return (f"{name} = {value!r} is not the model that produced curve {aspect}: look again "
                 "at the loss against compute time.")
     return None
-
-
-def check_model_identification(name, value):
-    """One point per correctly identified model in the shipped figure."""
-    message = identification_message(name, value)
-    if message:
-        raise GradingFailure(message)
-    print(f"{name}: correct")
-
-
-def judge_values(unit, aspect, values):
-    """Trusted verdict for `test_model_identification_<A|B|C>` from the values the answer set."""
-    return identification_message(f"{aspect}_model", values.get(f"{aspect}_model"))

@@ -1,10 +1,11 @@
 """The probe half of the `recurrent_cells` checks: runs student code, returns plain data.
 
-This module is copied into the grading sandbox (see grader_tests/trusted.py), so it must not
-import `reference` or contain anything that gives an answer away: it builds the student's
-modules with the grader's seeds, feeds them the grader's inputs and records outputs, gradients
-and parameters as numpy arrays, plus a small JSON-able `info` dict. The judge half
-(grader_tests/recurrent_cells.py) recomputes everything with the reference.
+This module is copied into the grading sandbox (see grader_tests/framework/trusted.py), so it
+must not import `reference` or contain anything that gives an answer away: it builds the
+student's modules with the grader's seeds, feeds them the grader's inputs and records outputs,
+gradients and parameters as numpy arrays, plus a small JSON-able `info` dict. The judge half
+(judge.py) recomputes everything with the reference. The from-scratch rule is the framework's
+(grader_tests/framework/rules.py, declared in units.py).
 """
 import dataclasses
 import warnings
@@ -13,14 +14,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from grader_tests import harness
+from grader_tests.framework import harness
+from grader_tests.recurrent_cells.units import TABLE
 
-UNITS = {
-    "lstm_cell": ("LSTMCell",),
-    "gru_cell": ("GRUCell",),
-    "rnn_model": ("RNNModel",),
-    "bidir_model": ("BidirRecurrentModel",),
-}
+UNITS = {u.id: u.defines for u in TABLE.code_units}
 MODES = ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")
 
 
@@ -138,34 +135,30 @@ def probe(unit, cls, case, device, backward=True):
 
     arrays: 'param:<name>' (the student's initial parameters), 'out:h'/'out:c'/'out:y',
     'out2:*' (a second call on the same input), 'grad:<input>' and 'grad:param:<name>'.
-    info: 'error', 'forbidden', 'out_dtype', 'out_device', 'modified_inputs', 'param_names', ...
+    info: 'error', 'out_dtype', 'out_device', 'modified_inputs', 'param_names', ...
     """
     arrays, info = {}, {}
-    forbidden = harness.ForbiddenOps()
     previous_det = torch.are_deterministic_algorithms_enabled()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # fills torch.empty / torch.Tensor(n, m) with NaN, exposing uninitialised states
             torch.use_deterministic_algorithms(True, warn_only=True)
-            with forbidden:
-                module = construct(unit, cls, case)
-                if not isinstance(module, nn.Module):
-                    info["error"] = f"{UNITS[unit][0]}(...) did not build an nn.Module"
-                    return arrays, info
-                module = module.to(device=device, dtype=_DTYPES[case.dtype])
-                info["param_names"] = [n for n, _ in module.named_parameters()]
-                info["forbidden_modules"] = harness.forbidden_submodules(module)
-                info.update(_structure_info(unit, module, case))
-                if device.type != "meta":  # meta tensors carry shapes only
-                    for name, p in module.named_parameters():
-                        arrays[f"param:{name}"] = _np(p)
-                _run(unit, module, case, device, backward, arrays, info)
+            module = construct(unit, cls, case)
+            if not isinstance(module, nn.Module):
+                info["error"] = f"{UNITS[unit][0]}(...) did not build an nn.Module"
+                return arrays, info
+            module = module.to(device=device, dtype=_DTYPES[case.dtype])
+            info["param_names"] = [n for n, _ in module.named_parameters()]
+            info.update(_structure_info(unit, module, case))
+            if device.type != "meta":  # meta tensors carry shapes only
+                for name, p in module.named_parameters():
+                    arrays[f"param:{name}"] = _np(p)
+            _run(unit, module, case, device, backward, arrays, info)
     except Exception as err:  # the student's code raised: a verdict, not a grader crash
         info["error"] = harness.describe_exception(err)
     finally:
         torch.use_deterministic_algorithms(previous_det)
-    info["forbidden"] = harness.from_scratch_violation(info.get("forbidden_modules", []), forbidden.used)
     return arrays, info
 
 

@@ -1,9 +1,9 @@
 """The probe half of the `sparse_autoencoder` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/trusted.py): it must not import `reference` or
+Copied into the grading sandbox (grader_tests/framework/trusted.py): it must not import `reference` or
 hold anything that gives an answer away. It builds the grader's inputs, calls the student's
 function and records results as numpy arrays plus a small JSON-able `info` dict per probe. The
-judge half (grader_tests/sparse_autoencoder.py) recomputes everything with the reference.
+judge half (judge.py) recomputes everything with the reference.
 
 `train_autoencoder` is probed in a namespace whose `init_weights` and `ae_cost` are the
 reference's, wrapped by the given code so that they record their calls into the namespace's
@@ -15,20 +15,11 @@ import warnings
 
 import numpy as np
 
-from grader_tests import harness
+from grader_tests.framework import harness
+from grader_tests.framework.numerics import FD_STEP
+from grader_tests.sparse_autoencoder.units import TABLE
 
-UNITS = {
-    "preprocess": ("preprocess",),
-    "init_weights": ("init_weights",),
-    "ae_cost": ("ae_cost",),
-    "train_autoencoder": ("train_autoencoder",),
-}
-ASPECTS = {
-    "preprocess": ("values", "input"),
-    "init_weights": ("range", "rng"),
-    "ae_cost": ("value", "gradients", "consistency"),
-    "train_autoencoder": ("updates", "rng"),
-}
+UNITS = {u.id: u.defines for u in TABLE.code_units}
 KEYS = ("W1", "b1", "W2", "b2")
 
 
@@ -296,7 +287,7 @@ def probe_ae_cost(fn, case, finite_differences=False):
             info["modified_inputs"] = ([k for k in KEYS if not np.array_equal(We[k], originals[0][k])]
                                        + (["data"] if not np.array_equal(data, originals[1]) else []))
             if finite_differences:
-                h = 1e-6
+                h = FD_STEP
                 for k in KEYS:
                     num = np.zeros_like(We[k])
                     for idx in np.ndindex(*We[k].shape):

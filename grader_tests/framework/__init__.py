@@ -1,0 +1,1 @@
+"""Assignment-independent grading machinery (see grader_tests/__init__.py)."""

@@ -1,0 +1,48 @@
+"""Hidden tests run in one process: the notebook's hidden blocks (interactive use by an
+instructor, `nbgrader validate`) and the project's tests call `run_check`. It takes the same two
+halves as autograde (`probe_runner.probe_unit`, then `trusted.cell_outcome`), without the
+sandbox, and raises `GradingFailure` with the student-facing message.
+
+In an assignment's hidden test cells: `from grader_tests.<assignment> import check`, then
+`check("<unit>", "<aspect>")` (written there from the unit table by tools/notebooks.py).
+"""
+from grader_tests.framework import harness, table, trusted
+from grader_tests.framework.harness import GradingFailure
+from grader_tests.framework.probe_runner import probe_unit
+
+
+def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
+    """The trusted-grading outcome of hidden test (unit, aspect) for the answer `source` (default:
+    the answer cell, from the running kernel or the notebook on disk)."""
+    assignment_table = assignment_table or table.load(assignment)
+    unit = assignment_table.unit(unit_id)
+    test = next(t for t in unit.tests if t.aspect == aspect)
+    harness.deterministic_numerics()
+    if source is None:
+        source = harness.answer_source(unit_id, unit.defines)
+    judge = trusted.judge_module(assignment_table)
+    devices = [str(d) for d in harness.grading_devices()]
+    aspects = [aspect] if unit.is_code else []
+    result, arrays = probe_unit(assignment_table.name, unit_id, judge.given_source(unit_id), source,
+                                {}, aspects, devices)
+    test_id = unit.test_id(test)
+    result["visible"] = {test_id: None}   # the kernel runs the visible part itself
+    hidden_marker = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
+    return trusted.cell_outcome(assignment_table, unit_id, test, test_id, hidden_marker, result,
+                                arrays, devices, source), devices
+
+
+def run_check(assignment, unit_id, aspect, source=None):
+    """Raise GradingFailure with the message of hidden test (unit, aspect), or print the verdict."""
+    verdict, devices = outcome(assignment, unit_id, aspect, source)
+    if not verdict.passed:
+        raise GradingFailure(verdict.message)
+    print(verdict.message.replace(", outside your kernel", ""))
+
+
+def checker(assignment):
+    """`check(unit, aspect)` bound to one assignment, for its notebooks' hidden test cells."""
+    def check(unit_id, aspect, source=None):
+        run_check(assignment, unit_id, aspect, source)
+    check.__doc__ = f"Run hidden test (unit, aspect) of {assignment} on your answer cell."
+    return check

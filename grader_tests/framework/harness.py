@@ -1,0 +1,172 @@
+"""Answer cells and devices: assignment-independent machinery used on both sides of grading.
+
+- `answer_source(grade_id)`: the source of the student's answer cell for a unit.
+- `load_answer(grade_id, namespace)`: run that cell alone in a fresh namespace (the given code's
+  names plus the *reference* versions of the units it builds on: SPEC 3, isolation).
+- `grading_devices()`: CUDA when available, and always the CPU.
+- `deterministic_numerics()`: the settings every comparison runs under.
+- `GradingFailure`: the only exception a check raises on purpose; its message is what the
+  student reads in the feedback (one or two sentences, never reference code or grader paths).
+
+Every check is split in two halves: a *probe* (`grader_tests/<assignment>/probe.py`) that runs
+student code on the grader's inputs in the sandbox and returns plain data, and a *judge*
+(`grader_tests/<assignment>/judge.py`) that recomputes with `reference/` in the trusted process
+(grader_tests/framework/trusted.py). This module is copied into the sandbox: no reference code
+here, and torch is imported only when a device is asked for.
+"""
+import ast
+import glob
+import json
+import os
+import re
+
+
+class GradingFailure(AssertionError):
+    """A hidden-test verdict: the message is shown to the student as it is."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the student's answer cell comes from
+# ---------------------------------------------------------------------------------------------
+
+def _cell_text(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _source_from_notebook_on_disk(grade_id):
+    """Under `nbgrader autograde` the sanitised notebook lies in the kernel's working folder."""
+    for path in sorted(glob.glob("*.ipynb")):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                nb = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        for cell in nb.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade_id") == grade_id and cell.get("cell_type") == "code":
+                return _cell_text(cell)
+    return None
+
+
+def _top_level_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _source_from_history(names):
+    """In an interactive kernel: the latest executed cell that defines all `names`."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    for source in reversed(shell.user_ns.get("In", [])):
+        if names <= _top_level_names(source):
+            return source
+    return None
+
+
+def answer_source(grade_id, names):
+    """Source of the answer cell `grade_id`, which must define every name in `names`."""
+    names = set(names)
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        source = _source_from_notebook_on_disk(grade_id)
+    else:
+        source = _source_from_history(names) or _source_from_notebook_on_disk(grade_id)
+    if source is None:
+        raise GradingFailure(
+            f"The answer cell `{grade_id}` was not found: keep the cell that defines "
+            f"{', '.join(sorted(names))} and run it before the tests.")
+    return source
+
+
+def load_answer(grade_id, names, namespace, source=None):
+    """Run the answer cell `grade_id` alone in a copy of `namespace`; return the new namespace.
+
+    `source` overrides where the cell comes from (the grader's own tests pass corpus files).
+    A cell that raises, or that does not define `names`, fails with a message saying so.
+    """
+    if source is None:
+        source = answer_source(grade_id, names)
+    scope = dict(namespace)
+    scope["__name__"] = "__main__"
+    try:
+        code = compile(source, f"<answer cell {grade_id}>", "exec")
+    except SyntaxError as err:
+        raise GradingFailure(f"Your answer cell `{grade_id}` has a syntax error on line "
+                             f"{err.lineno}: {err.msg}.") from None
+    try:
+        exec(code, scope)
+    except NotImplementedError:
+        raise GradingFailure(f"The answer cell `{grade_id}` still raises NotImplementedError: "
+                             "it has not been answered yet.") from None
+    except Exception as err:  # the student's cell itself failed: report it, briefly
+        raise GradingFailure(f"Running your answer cell `{grade_id}` on its own raised "
+                             f"{describe_exception(err)}.") from None
+    missing = [name for name in sorted(set(names)) if name not in scope]
+    if missing:
+        raise GradingFailure(f"The answer cell `{grade_id}` does not define {', '.join(missing)}.")
+    return scope
+
+
+def namespace_from(given_source):
+    """A fresh namespace built by running the given code `given_source`."""
+    scope = {"__name__": "__main__"}
+    exec(compile(given_source, "<given code>", "exec"), scope)
+    return scope
+
+
+def describe_exception(err, limit=200):
+    """`TypeName: message`, shortened, with no file paths."""
+    text = f"{type(err).__name__}: {err}"
+    text = re.sub(r"(/[\w.\-]+)+\.py", "<file>", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---------------------------------------------------------------------------------------------
+# Devices
+# ---------------------------------------------------------------------------------------------
+
+def grading_devices():
+    """Devices a PyTorch unit is checked on: CUDA first when available, then the CPU."""
+    import torch
+    devices = []
+    if torch.cuda.is_available():
+        devices.append(torch.device("cuda"))
+    devices.append(torch.device("cpu"))
+    return devices
+
+
+def report_devices(unit, devices):
+    """The line a hidden test prints to record where it ran."""
+    print(f"{unit}: checked on {', '.join(str(d) for d in devices)}")
+
+
+def deterministic_numerics():
+    """The numerics every comparison runs under, in the probe runner and in the judge: full
+    precision matmuls and convolutions (no TF32 on cuBLAS or cuDNN), deterministic cuDNN
+    algorithms, and a fixed cuBLAS workspace (required for deterministic CUDA matmuls; it must
+    be set before the first cuBLAS call). Without torch loaded nothing needs doing."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    import sys
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    torch.set_float32_matmul_precision("highest")

@@ -1,0 +1,153 @@
+"""Runs inside the grading sandbox: the student's answer cells, on the grader's probe inputs.
+
+    python -m grader_tests.framework.probe_runner WORKDIR
+
+WORKDIR/spec.json lists the units to probe (see grader_tests/framework/trusted.py). For each
+unit a forked child process builds the namespace (given code + reference versions of the units
+it builds on), runs the answer cell alone, runs the visible parts of the unit's test cells and
+the assignment's probes (`grader_tests/<assignment>/probe.py`), all under the run-time monitor
+of the unit's rules, and records plain data in WORKDIR/<unit>.json and WORKDIR/<unit>.npz (no
+pickle). A crash, hang or resource-limit kill in one unit's child costs that unit only: the
+parent records it and goes on. Student output is discarded.
+
+`probe_unit` is also what `grader_tests.framework.checks.run_check` calls in-process.
+"""
+import contextlib
+import importlib
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+
+from grader_tests.framework import harness, rules, table
+
+JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
+    """Run one unit's answer cell, visible tests and probes; returns (result, arrays).
+
+    result: {'load_error', 'visible': {test id: None or failure}, 'infos': {aspect: [info]},
+             'values': {name: value}, 'rules': the monitor's record}
+    """
+    import numpy as np  # noqa: F401 (probes return numpy arrays)
+
+    unit = table.load(assignment).unit(unit_id)
+    result = {"load_error": None, "visible": {}, "infos": {}, "values": {}, "rules": {}}
+    arrays = {}
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        scope = harness.namespace_from(given)
+        probes = importlib.import_module(f"{table.load(assignment).package_name}.probe") \
+            if unit.is_code and aspects else None
+        with rules.monitor(unit.rules) as record:
+            try:
+                scope = harness.load_answer(unit_id, unit.defines, scope, source=answer)
+            except harness.GradingFailure as err:
+                result["load_error"] = str(err)
+            if result["load_error"] is None:
+                for test_id, code in visible.items():
+                    env = dict(scope)
+                    try:
+                        exec(compile(code, f"<test cell {test_id}>", "exec"), env)
+                        result["visible"][test_id] = None
+                    except Exception as err:  # the visible test failed on the student's code
+                        result["visible"][test_id] = harness.describe_exception(err, limit=300)
+                if unit.kind == table.VALUE:
+                    for name in unit.defines:
+                        value = scope.get(name)
+                        result["values"][name] = value if isinstance(value, JSON_SCALARS) else repr(type(value))
+                elif probes is not None:
+                    record["ran_probes"] = True
+                    infos, arrays = probes.run_probes(unit_id, scope[unit.defines[0]], aspects, devices)
+                    result["infos"] = infos
+        result["rules"] = dict(record)
+    return result, arrays
+
+
+def _run_unit(spec, unit_spec, workdir):
+    import numpy as np
+
+    result, arrays = probe_unit(spec["assignment"], unit_spec["unit"], unit_spec["given"],
+                                unit_spec["answer"], unit_spec["visible"], unit_spec["aspects"],
+                                spec["devices"])
+    with open(os.path.join(workdir, f"{unit_spec['unit']}.npz"), "wb") as fh:
+        np.savez(fh, **arrays)
+    with open(os.path.join(workdir, f"{unit_spec['unit']}.json"), "w") as fh:
+        json.dump(result, fh)
+
+
+def _needs_torch(assignment):
+    return any(u.kind == table.TORCH_MODULE or any(r.needs_torch for r in u.rules)
+               for u in table.load(assignment).units)
+
+
+def _warm_up(assignment):
+    """Import the assignment's probes (and torch, where its units need it) once in the parent,
+    so each forked child starts warm (a cold first torch probe costs ~1 s). Tiny tensors only:
+    no thread pool or CUDA context is created."""
+    harness.deterministic_numerics()
+    importlib.import_module(f"{table.load(assignment).package_name}.probe")
+    if not _needs_torch(assignment):
+        return
+    import torch
+    harness.deterministic_numerics()
+    with rules.ForbiddenOps():
+        layer = torch.nn.Linear(3, 2).double()
+        previous = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        layer(torch.randn(2, 3, dtype=torch.float64, requires_grad=True)).sum().backward()
+        torch.empty(2, device="meta")
+        torch.use_deterministic_algorithms(previous)
+
+
+def main(workdir):
+    with open(os.path.join(workdir, "spec.json")) as fh:
+        spec = json.load(fh)
+    _warm_up(spec["assignment"])
+    status = {}
+    for unit_spec in spec["units"]:
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # child: one unit, its own limits
+            code = 0
+            try:
+                cpu = spec["cpu_seconds"]
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+                if "torch" in sys.modules:
+                    sys.modules["torch"].set_num_threads(1)  # tiny tensors; no thread pool after fork
+                _run_unit(spec, unit_spec, workdir)
+            except BaseException:  # the grader's own failure: keep a trace for the instructor
+                with open(os.path.join(workdir, f"{unit_spec['unit']}.error"), "w") as fh:
+                    fh.write(traceback.format_exc()[-4000:])
+                code = 3
+            finally:
+                os._exit(code)
+        deadline = start + spec["wall_seconds"]
+        while True:
+            done, wstatus = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                wstatus = None
+                break
+            time.sleep(0.01)
+        if wstatus is None:
+            status[unit_spec["unit"]] = {"outcome": "timeout", "seconds": spec["wall_seconds"]}
+        elif os.WIFSIGNALED(wstatus):
+            status[unit_spec["unit"]] = {"outcome": "killed", "signal": os.WTERMSIG(wstatus)}
+        else:
+            status[unit_spec["unit"]] = {"outcome": "exit", "code": os.WEXITSTATUS(wstatus)}
+        status[unit_spec["unit"]]["elapsed"] = round(time.monotonic() - start, 3)
+    with open(os.path.join(workdir, "status.json"), "w") as fh:
+        json.dump(status, fh)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
