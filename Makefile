@@ -3,11 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-ASSIGNMENTS := recurrent_cells sparse_autoencoder
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: demo test venv sandbox-tool data release submissions autograde feedback report figures clean
+.PHONY: demo test venv sandbox-tool data notebooks release submissions autograde feedback report figures clean
 
 demo: release submissions autograde feedback report   ## release + autograde examples + feedback + report
 
@@ -28,24 +27,31 @@ sandbox-tool:
 	  (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null); } || \
 	  { echo "bubblewrap (bwrap) is required: apt-get install bubblewrap"; exit 1; }
 
-data: venv                                             ## offline stand-ins and MFCC caches
-	$(BIN)/python -m data.speech_commands build
-	$(BIN)/python -m data.natural_patches build
+# Assignments and their data modules are found from source/ and the unit tables (no lists here).
+ASSIGNMENTS_OF = $(BIN)/python -c 'from grader_tests.framework.table import assignments; print(*assignments())'
+DATA_MODULES_OF = $(BIN)/python -c 'from grader_tests.framework.table import data_modules; print(*data_modules())'
 
-release: venv data                                     ## source/ -> release/ (student versions)
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+data: venv                                             ## offline stand-ins and feature caches
+	for m in $$($(DATA_MODULES_OF)); do $(BIN)/python -m data.$$m build || exit 1; done
+
+notebooks: venv                                        ## source/<a>/<a>.py <-> .ipynb, points and hidden tests from the unit tables
+	$(BIN)/python tools/notebooks.py sync
+
+release: venv data notebooks                           ## source/ -> release/ (student versions), every assignment
+	$(BIN)/python tools/ship_data_modules.py            # data/ loaders -> source/<a>/ (TABLE.ships)
+	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 submissions: venv                                      ## example submissions under submitted/
 	$(BIN)/python tools/make_example_submissions.py
 
-autograde: venv data                                   ## every submission, one process per core
-	for a in $(ASSIGNMENTS); do $(BIN)/python tools/course.py autograde $$a || exit 1; done
+autograde: venv data                                   ## every submission of every assignment, one process per core
+	$(BIN)/python tools/course.py autograde
 
 feedback: venv
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_feedback $$a --force || exit 1; done
+	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_feedback $$a --force || exit 1; done
 
-report: venv                                           ## per-student, per-unit score table
-	for a in $(ASSIGNMENTS); do $(BIN)/python tools/course.py report $$a || exit 1; done
+report: venv                                           ## per-student, per-unit score tables
+	$(BIN)/python tools/course.py report
 
 figures: venv data                                     ## regenerate the model-identification figure
 	$(BIN)/python tools/train_identification_curves.py

@@ -17,7 +17,7 @@ import sys
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
-    sys.path.insert(0, COURSE_ROOT)  # the nbgrader process imports grader_tests.nbgrader_plugins
+    sys.path.insert(0, COURSE_ROOT)  # the nbgrader process imports grader_tests.framework.nbgrader_plugins
 
 _paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 if COURSE_ROOT not in _paths:
@@ -25,6 +25,10 @@ if COURSE_ROOT not in _paths:
 os.environ.setdefault("COURSE_SHORT_SCHEDULE", "1")
 os.environ["COURSE_ROOT"] = COURSE_ROOT  # the sandbox hides this folder from student code
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The notebooks import their shipped loader (e.g. speech_commands.py beside the notebook); it
+# reads data from COURSE_DATA_DIR when set: here the course's prebuilt stand-ins and feature
+# caches (`make data`), mounted read-only in the grading sandbox.
+os.environ.setdefault("COURSE_DATA_DIR", os.path.join(COURSE_ROOT, "data"))
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -32,6 +36,11 @@ c.CourseDirectory.course_id = "dl-recurrent-coursework"
 c.CourseDirectory.root = COURSE_ROOT
 # SQLite waits up to 60 s for a lock (default 5 s): parallel autograde processes share the file.
 c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}?timeout=60"
+# Files of an assignment folder nbgrader never copies (release, autograde, feedback): the
+# jupytext-paired scripts of the source notebooks (they hold the solutions) and data/ folders
+# (a stand-in built beside a notebook; autograde reads COURSE_DATA_DIR instead).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"] + sorted(
+    {f"{nb.stem}.py" for nb in __import__("pathlib").Path(COURSE_ROOT, "source").glob("*/*.ipynb")})
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60
@@ -43,7 +52,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 try:
-    from grader_tests.nbgrader_plugins import (
+    from grader_tests.framework.nbgrader_plugins import (
         ContainedExecute, HideHiddenTests, RequireGraderPackages, SanitizeFeedback, TrustedGrading)
 except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
     from nbgrader.preprocessors import NbGraderPreprocessor
@@ -78,12 +87,12 @@ c.ClearHiddenTests.enforce_metadata = False
 
 # Intake before `nbgrader autograde` lists the submissions: renamed notebooks are renamed back,
 # non-UTF-8 bytes repaired, missing or corrupt notebooks replaced by a graded-as-empty notebook
-# that says why (grader_tests/intake.py). Idempotent: nbgrader loads this file several times.
+# that says why (grader_tests/framework/intake.py). Idempotent: nbgrader loads this file several times.
 if len(sys.argv) > 1 and sys.argv[1] == "autograde":
     try:
-        from grader_tests.intake import intake_all
-        for _assignment in sorted(p.name for p in __import__("pathlib").Path(COURSE_ROOT, "source").iterdir()
-                                  if p.is_dir()):
+        from grader_tests.framework.intake import intake_all
+        from grader_tests.framework.table import assignments
+        for _assignment in assignments(COURSE_ROOT):
             intake_all(COURSE_ROOT, _assignment)
     except Exception as _err:  # intake must never stop grading; the run reports what it finds
         print(f"[course intake] skipped: {type(_err).__name__}: {_err}", file=sys.stderr)

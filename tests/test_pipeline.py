@@ -10,6 +10,7 @@ unit), then generate_feedback. Asserted:
 - feedback shows no hidden-test source, grader path, traceback or answer key.
 """
 import json
+import re
 import sys
 
 import pytest
@@ -18,23 +19,20 @@ from conftest import ROOT, nbgrader
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402
-from grader_tests import submission_builder as sb  # noqa: E402
+from grader_tests.framework import submission_builder as sb  # noqa: E402
+from grader_tests.framework import table  # noqa: E402
 
-import importlib
-
-ASSIGNMENTS = {
-    # assignment: (units autograded besides the code units, needles no release may contain)
-    "recurrent_cells": (("model_identification",),
-                        ["MODEL_IDENTIFICATION", "check_lstm_cell", "chunk(4, dim=1)",
-                         "(1 - z) * n + z * hx"]),
-    # (rng.permutation(N) is named in the task text itself, so it is no solution marker)
-    "sparse_autoencoder": ((), ["delta_out @ W2.T", "0.5 + 0.4 * gray / limit", "check_ae_cost"]),
-}
+ASSIGNMENTS = table.assignments(ROOT)
 
 
 def unit_points(assignment):
-    grader = importlib.import_module(f"grader_tests.{assignment}")
-    return getattr(grader, "UNIT_POINTS", None) or {u: 7 for u in grader.CODE_UNITS}
+    """{code unit: points} for the units the corpus covers."""
+    return {u.id: u.total_points for u in table.load(assignment).code_units}
+
+
+def other_autograded(assignment):
+    """Autograded units besides the code units (value answers): always answered right."""
+    return [u.id for u in table.load(assignment).autograded_units if not u.is_code]
 
 
 def corpus_rows(assignment):
@@ -44,17 +42,21 @@ def corpus_rows(assignment):
     return [{u: files[u][k] if k < len(files[u]) else None for u in units} for k in range(n)]
 
 
-@pytest.fixture(scope="module", params=list(ASSIGNMENTS))
+def notebook_name(assignment):
+    return table.load(assignment).notebook_files[0]
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, tmp_path_factory):
     from conftest import make_course
     assignment = request.param
     code_units = list(unit_points(assignment))
     course = make_course(tmp_path_factory.mktemp(assignment), assignment)
     nbgrader(course, "generate_assignment", assignment, "--force")
-    release = course / "release" / assignment / f"{assignment}.ipynb"
-    every = sb.solutions(course / "source" / assignment / f"{assignment}.ipynb")
+    release = course / "release" / assignment / notebook_name(assignment)
+    every = sb.solutions(course / "source" / assignment / notebook_name(assignment))
     # code answers only: the written answers' model answers would (rightly) trip the leak check
-    solution = {u: every[u] for u in code_units + list(ASSIGNMENTS[assignment][0])}
+    solution = {u: every[u] for u in code_units + other_autograded(assignment)}
     expected = {"solution": {u: True for u in code_units}, "blank": {u: False for u in code_units}}
     sb.write(sb.build(release, solution), course / "submitted" / "solution" / assignment / release.name)
     sb.write(sb.build(release, {}), course / "submitted" / "blank" / assignment / release.name)
@@ -80,9 +82,14 @@ def graded(request, tmp_path_factory):
 
 def test_committed_release_is_not_stale(graded):
     a = graded["assignment"]
-    fresh = json.loads((graded["course"] / "release" / a / f"{a}.ipynb").read_text())
-    committed = json.loads((ROOT / "release" / a / f"{a}.ipynb").read_text())
-    assert fresh == committed, "release/ is stale: run `make release` and commit it"
+    for path in sorted((ROOT / "release" / a).iterdir()):
+        fresh = graded["course"] / "release" / a / path.name
+        assert fresh.exists(), f"release/{a}/{path.name} is not generated any more"
+        if path.suffix == ".ipynb":
+            assert json.loads(fresh.read_text()) == json.loads(path.read_text()), \
+                "release/ is stale: run `make release` and commit it"
+        else:
+            assert fresh.read_bytes() == path.read_bytes(), f"release/{a}/{path.name} is stale"
 
 
 def test_run_completes(graded):
@@ -92,7 +99,7 @@ def test_run_completes(graded):
 
 def test_solution_full_and_blank_zero(graded):
     table = graded["table"]
-    for unit in list(graded["points"]) + list(ASSIGNMENTS[graded["assignment"]][0]):
+    for unit in list(graded["points"]) + other_autograded(graded["assignment"]):
         got, top = table["solution"][unit]
         assert got == top > 0, f"solution loses points on {unit}"
         assert table["blank"][unit][0] == 0, f"blank release scores on {unit}"
@@ -123,7 +130,7 @@ def test_corpus_verdicts(graded):
                 summary[unit]["wrong caught"] += got < top
                 if got >= top:
                     failures.append(f"{unit}/{name}: wrong but scored {got}/{top}")
-        for unit in ASSIGNMENTS[graded["assignment"]][0]:
+        for unit in other_autograded(graded["assignment"]):
             got, top = table[student][unit]
             assert got == top, f"{student}: unrelated unit {unit} lost points"
     print(f"\n{graded['assignment']} corpus through nbgrader:", json.dumps(summary, indent=1))
@@ -131,32 +138,53 @@ def test_corpus_verdicts(graded):
 
 
 FORBIDDEN_IN_FEEDBACK = [
-    "BEGIN HIDDEN TESTS", "check_lstm_cell", "check_rnn_model", "check_model_identification(",
-    "check_ae_cost", "check_train_autoencoder", "ae_cost_torch", "_grader_recording",
-    "Traceback (most recent call last)", "grader_tests/", "reference/", "recurrent_cells.py",
-    "sparse_autoencoder.py", "BEGIN SOLUTION", "Model answer", "Rubric", "site-packages",
+    "BEGIN HIDDEN TESTS", "from grader_tests", "_grader_recording", "def judge_aspect",
+    "Traceback (most recent call last)", "grader_tests/", "reference/", "BEGIN SOLUTION",
+    "Model answer", "Rubric", "site-packages",
 ]
+
+
+def solution_lines(assignment):
+    """Distinctive lines of the instructor's code solutions: none may reach a release or feedback."""
+    lines, given = set(), set()
+    for name in table.load(assignment).notebook_files:
+        source = json.loads((ROOT / "source" / assignment / name).read_text())
+        for cell in source["cells"]:
+            text = "".join(cell["source"])
+            blocks = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, re.S)
+            lines |= {ln.strip() for b in blocks if cell["cell_type"] == "code"
+                      for ln in b.splitlines() if len(ln.strip()) >= 30}
+            outside = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", "", text, flags=re.S)
+            given |= {ln.strip() for ln in outside.splitlines()}
+    return lines - given   # a line the given code holds too gives nothing away
 
 
 def test_feedback_hides_grader(graded):
     course, a = graded["course"], graded["assignment"]
     reports = sorted((course / "feedback").glob(f"*/{a}/*.html"))
     assert len(reports) == len(graded["expected"])
+    solution_files = [f"{a}/{n}" for n in ("judge.py", "probe.py", "units.py")] + [f"{a}.py"]
     for report in reports:
         text = report.read_text()
-        for needle in FORBIDDEN_IN_FEEDBACK + [str(course), str(ROOT)]:
+        # the blank student's feedback shows the release's cells: no solution line among them
+        # (other students' feedback shows their own code, which may share lines with it)
+        text_needles = sorted(solution_lines(a)) if report.parent.parent.name == "blank" else []
+        for needle in FORBIDDEN_IN_FEEDBACK + solution_files + text_needles + [str(course), str(ROOT)]:
             assert needle not in text, f"{report.parent.parent.name}'s feedback shows {needle!r}"
     # a failing hidden test explains itself in a sentence or two
-    text = (course / "feedback" / "blank" / a / f"{a}.html").read_text()
+    text = (course / "feedback" / "blank" / a / notebook_name(a).replace(".ipynb", ".html")).read_text()
     assert "GradingFailure" in text or "Hidden test failed" in text
     assert "not been answered yet" in text
 
 
-@pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_hygiene(assignment):
-    nb = json.loads((ROOT / "release" / assignment / f"{assignment}.ipynb").read_text())
-    text = json.dumps(nb)
-    for needle in ["BEGIN SOLUTION", "BEGIN HIDDEN", "Model answer", "Rubric"] + ASSIGNMENTS[assignment][1]:
-        assert needle not in text, f"release notebook contains {needle!r}"
-    for cell in nb["cells"]:
-        assert not cell.get("outputs"), "release notebook carries outputs"
+    for name in table.load(assignment).notebook_files:
+        nb = json.loads((ROOT / "release" / assignment / name).read_text())
+        text = "\n".join("".join(c["source"]) for c in nb["cells"]) + json.dumps(nb["metadata"])
+        needles = ["BEGIN SOLUTION", "BEGIN HIDDEN", "Model answer", "Rubric", "from grader_tests",
+                   "reference/", "from reference"] + sorted(solution_lines(assignment))
+        for needle in needles:
+            assert needle not in text, f"release notebook {name} contains {needle!r}"
+        for cell in nb["cells"]:
+            assert not cell.get("outputs"), "release notebook carries outputs"

@@ -1,14 +1,16 @@
 """reference/sparse_autoencoder.py checked against PyTorch autograd (float64) and centred finite
 differences; the PyTorch preprocessing against numpy; the source notebook's solutions against
-every check (one source of truth); the notebook against its authoring script."""
+every check (one source of truth: the solutions' run is in test_grader.py)."""
 import json
 
 import numpy as np
 import pytest
 
 from conftest import ROOT
-from grader_tests import sparse_autoencoder as checks
-from grader_tests import submission_builder as sb
+from grader_tests.framework import checks as framework_checks, harness
+from grader_tests.sparse_autoencoder import judge
+from grader_tests.sparse_autoencoder import probe as checks
+from grader_tests.sparse_autoencoder.units import TABLE
 from reference import sparse_autoencoder as ref
 
 SOURCE = ROOT / "source" / "sparse_autoencoder" / "sparse_autoencoder.ipynb"
@@ -100,49 +102,14 @@ def test_train_reference_deterministic_and_decreasing():
     assert a[1][-1] == pytest.approx(ref.ae_cost(a[0], data, params)[0], rel=1e-12)
 
 
-@pytest.mark.parametrize("unit, aspect", [(u, a) for u in checks.CODE_UNITS for a in checks.ASPECTS[u]])
-def test_source_solutions_pass_every_check(unit, aspect):
-    checks.run_check(unit, aspect, source=sb.solutions(SOURCE)[unit])
-
-
 def test_reference_passes_every_check():
     import inspect
     names = {"preprocess": ref.preprocess, "init_weights": ref.init_weights, "ae_cost": ref.ae_cost,
              "train_autoencoder": ref.train_autoencoder}
     for unit, fn in names.items():
         source = inspect.getsource(fn).replace("LUMA[0]", "0.2126").replace("LUMA[1]", "0.7152").replace("LUMA[2]", "0.0722")
-        for aspect in checks.ASPECTS[unit]:
-            checks.run_check(unit, aspect, source=source)
-
-
-def _cells(nb):
-    return [("".join(c["source"]) if isinstance(c["source"], list) else c["source"],
-             c.get("metadata", {}).get("nbgrader")) for c in nb["cells"]]
-
-
-def test_source_notebook_is_what_the_authoring_script_writes():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("author_sae", ROOT / "tools" / "author_sparse_autoencoder.py")
-    author = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(author)
-    written = json.loads(json.dumps(author.build()))
-    assert _cells(json.loads(SOURCE.read_text())) == _cells(written), (
-        "source notebook differs from tools/author_sparse_autoencoder.py: run it and commit")
-
-
-def test_notebook_points_and_grade_ids():
-    nb = json.loads(SOURCE.read_text())
-    points, answers = {}, []
-    for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
-            points[meta["grade_id"]] = meta.get("points")
-        if meta.get("solution"):
-            answers.append(meta["grade_id"])
-    assert answers == list(checks.CODE_UNITS) + ["features_discussion"]
-    assert points == {**checks.TEST_POINTS, **checks.MANUAL_POINTS}
-    for unit, total in checks.UNIT_POINTS.items():
-        assert sum(p for t, p in checks.TEST_POINTS.items() if t == f"test_{unit}" or t.startswith(f"test_{unit}_")) == total
+        for aspect in TABLE.unit(unit).hidden_aspects:
+            framework_checks.run_check("sparse_autoencoder", unit, aspect, source=source)
 
 
 def test_given_namespace_matches_notebook_setup():
@@ -151,7 +118,7 @@ def test_given_namespace_matches_notebook_setup():
     setup = next("".join(c["source"]) for c in nb["cells"]
                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
     for name in ("np", "h5py", "plt", "math", "os", "time", "sigmoid"):
-        assert name in checks.given_namespace("preprocess")
+        assert name in harness.namespace_from(judge.given_source("preprocess"))
         assert (f"import {name}" in setup or f"as {name}" in setup or f"def {name}(" in setup), name
-    assert "def sigmoid(x):\n    \"\"\"Logistic function" in checks.GIVEN_HEADER
-    assert checks.given_source("preprocess").split("def sigmoid")[1] in setup.replace("\n    ", "\n    ")
+    assert "def sigmoid(x):\n    \"\"\"Logistic function" in judge.GIVEN_HEADER
+    assert judge.given_source("preprocess").split("def sigmoid")[1] in setup.replace("\n    ", "\n    ")

@@ -1,7 +1,9 @@
 """Instructor commands around plain nbgrader (the Makefile's `demo` uses them).
 
-    python tools/course.py autograde ASSIGNMENT [--jobs N]   # all submitted students, N processes
-    python tools/course.py report ASSIGNMENT                 # per-student, per-unit score table
+    python tools/course.py autograde [ASSIGNMENT ...] [--jobs N]   # all submitted students, N processes
+    python tools/course.py report [ASSIGNMENT ...]                 # per-student, per-unit score table
+
+Without ASSIGNMENT: every assignment of the course (source/ folders with a unit table).
 
 `autograde` splits the students into N groups (default: the machine's cores) and runs one
 `nbgrader autograde` process per group, each excluding the other groups' students, all on the
@@ -25,6 +27,7 @@ import time
 # itself), else the folder above tools/.
 ROOT = (pathlib.Path.cwd() if (pathlib.Path.cwd() / "nbgrader_config.py").exists()
         else pathlib.Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(ROOT))
 
 
 def submitted_students(assignment, root=None):
@@ -39,7 +42,7 @@ def autograde(assignment, jobs, root=None):
         print(f"no submissions for {assignment} under submitted/")
         return 0
     sys.path.insert(0, str(root))
-    from grader_tests.intake import intake_all
+    from grader_tests.framework.intake import intake_all
     intake_all(root, assignment)  # once, before the parallel runs (nbgrader_config.py repeats it: no-op)
     jobs = max(1, min(jobs, len(students)))
     groups = [students[k::jobs] for k in range(jobs)]
@@ -80,7 +83,8 @@ def autograde(assignment, jobs, root=None):
         print(f"autograde failed for {sum(failed, [])}", file=sys.stderr)
     # a student whose notebook did not come out of this run keeps no silent stale grades: the
     # report marks them (the gradebook keeps earlier grades for the instructor to inspect)
-    nb_names = [p.name for p in (root / "source" / assignment).glob("*.ipynb")]
+    from grader_tests.framework import table as unit_table
+    nb_names = unit_table.load(assignment).notebook_files
     not_graded = {s: "autograde failed in this run; see the autograde log"
                   for s in students
                   if not all((root / "autograded" / s / assignment / n).exists() for n in nb_names)}
@@ -89,32 +93,21 @@ def autograde(assignment, jobs, root=None):
     return 1 if failed or not_graded else 0
 
 
-def unit_of(test_id, units):
-    """The unit a test cell belongs to: the longest answer grade_id that test_<unit> starts with."""
-    name = test_id[len("test_"):] if test_id.startswith("test_") else test_id
-    matches = [u for u in units if name == u or name.startswith(u + "_")]
-    return max(matches, key=len) if matches else name
-
-
 def score_table(assignment, root=None):
     """{student: {unit: (score or None, max)}} and the ordered unit list, from the gradebook."""
     from nbgrader.api import Gradebook
+    from grader_tests.framework import table as unit_table
     root = root or ROOT
     db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-    source = root / "source" / assignment
-    units = []
-    for nb_path in sorted(source.glob("*.ipynb")):
-        for cell in json.loads(nb_path.read_text())["cells"]:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("solution") and meta.get("grade_id") not in units:
-                units.append(meta["grade_id"])
+    assignment_table = unit_table.load(assignment)
+    units = [u.id for u in assignment_table.units]
     table = {}
     with Gradebook(db_url) as gb:
         for sub in gb.assignment_submissions(assignment):
             row = {}
             for nb in sub.notebooks:
                 for grade in nb.grades:
-                    unit = unit_of(grade.name, units)
+                    unit = assignment_table.unit_of_grade(grade.name) or grade.name
                     got, top = row.get(unit, (0.0, 0.0))
                     score = grade.score if (grade.auto_score is not None or grade.manual_score is not None) else None
                     got = None if (got is None or score is None) else got + score
@@ -169,14 +162,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     ag = sub.add_parser("autograde")
-    ag.add_argument("assignment")
+    ag.add_argument("assignments", nargs="*")
     ag.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     rp = sub.add_parser("report")
-    rp.add_argument("assignment")
+    rp.add_argument("assignments", nargs="*")
     args = parser.parse_args(argv)
-    if args.command == "autograde":
-        return autograde(args.assignment, args.jobs)
-    return report(args.assignment)
+    from grader_tests.framework import table as unit_table
+    status = 0
+    for assignment in args.assignments or unit_table.assignments(ROOT):
+        if args.command == "autograde":
+            status = autograde(assignment, args.jobs) or status
+        else:
+            status = report(assignment) or status
+    return status
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
     judge = trusted.judge_module(assignment_table)
     devices = [str(d) for d in harness.grading_devices()]
     aspects = [aspect] if unit.is_code else []
-    result, arrays = probe_unit(assignment_table.name, unit_id, judge.given_source(unit_id), source,
+    result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id), source,
                                 {}, aspects, devices)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself

@@ -4,7 +4,7 @@
   autograde stops with a clear error instead of silently giving every student 0.
 - `HideHiddenTests`, `ContainedExecute`, `TrustedGrading` (autograde): the kernel runs the
   notebook without hidden tests, a dead kernel voids nothing, and every test cell's outcome is
-  decided by trusted grading (grader_tests/trusted.py), not by the kernel.
+  decided by trusted grading (grader_tests/framework/trusted.py), not by the kernel.
 - `SanitizeFeedback` (generate_feedback, after ClearHiddenTests): a failed test shows only its
   one- or two-sentence message; tracebacks, grader paths and source lines never reach students.
 """
@@ -23,17 +23,21 @@ class RequireGraderPackages(NbGraderPreprocessor):
     """Fail loudly, before any student is graded, when the grader cannot work: its modules do
     not import in this process, or the sandbox (bubblewrap) is missing."""
 
-    modules = List(Unicode(), ["grader_tests.trusted", "grader_tests.recurrent_cells",
-                               "reference.recurrent_cells", "grader_tests.sparse_autoencoder",
-                               "reference.sparse_autoencoder"],
-                   help="Modules the trusted grading imports").tag(config=True)
+    modules = List(Unicode(), ["grader_tests.framework.trusted"],
+                   help="Modules the trusted grading imports besides every assignment's "
+                        "table, probe, judge and reference").tag(config=True)
 
     def preprocess(self, nb, resources):
         import importlib
         try:
-            for name in self.modules:
+            from grader_tests.framework import sandbox, table
+            names = list(self.modules)
+            for assignment in table.assignments():
+                package = table.load(assignment).package_name
+                names += [f"{package}.units", f"{package}.probe", f"{package}.judge",
+                          f"reference.{assignment}"]
+            for name in names:
                 importlib.import_module(name)
-            from grader_tests import sandbox
             sandbox.require_bwrap()
         except Exception as err:
             raise GraderPackagesMissing(
@@ -74,7 +78,7 @@ class SanitizeFeedback(NbGraderPreprocessor):
 
 
 # ---------------------------------------------------------------------------------------------
-# Trusted, crash-contained grading (see grader_tests/trusted.py)
+# Trusted, crash-contained grading (see grader_tests/framework/trusted.py)
 # ---------------------------------------------------------------------------------------------
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
@@ -82,7 +86,7 @@ from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 from nbgrader import utils as nbgrader_utils  # noqa: E402
 
-from grader_tests import trusted  # noqa: E402
+from grader_tests.framework import trusted  # noqa: E402
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: graded outside your kernel)\n"
 MAX_CELL_OUTPUT_BYTES = 2 * 2**20
@@ -120,13 +124,13 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 class ContainedExecute(Execute):
-    """nbgrader's Execute with the kernel sandboxed (grader_tests/sandbox.py). A dead kernel
+    """nbgrader's Execute with the kernel sandboxed (grader_tests/framework/sandbox.py). A dead kernel
     (os._exit, segfault, out of memory) or a timed-out cell no longer voids the submission: the
     cell says what happened, later cells are marked not run, and grading goes on. Output beyond
     2 MB per cell is dropped (an output flood)."""
 
     def __init__(self, *args, **kwargs):
-        from grader_tests.sandbox import SandboxedKernelManager
+        from grader_tests.framework.sandbox import SandboxedKernelManager
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
 

@@ -43,7 +43,7 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         scope = harness.namespace_from(given)
         probes = importlib.import_module(f"{table.load(assignment).package_name}.probe") \
-            if unit.is_code and aspects else None
+            if unit.is_code and aspects else None  # `assignment`: a name or a package
         with rules.monitor(unit.rules) as record:
             try:
                 scope = harness.load_answer(unit_id, unit.defines, scope, source=answer)

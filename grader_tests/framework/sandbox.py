@@ -22,7 +22,7 @@ import subprocess
 
 # Folders hidden from student code: the course root nbgrader runs in (nbgrader_config.py sets
 # COURSE_ROOT) and the folder this package really lives in (they differ when linked).
-COURSE_ROOT = pathlib.Path(__file__).resolve().parents[1]
+COURSE_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _hidden_roots():

@@ -142,8 +142,15 @@ class Assignment:
 
 
 def load(assignment):
-    """The `Assignment` table of `assignment` (grader_tests/<assignment>/units.py)."""
-    return importlib.import_module(f"grader_tests.{assignment}.units").TABLE
+    """The `Assignment` table of `assignment` (grader_tests/<assignment>/units.py), or of the
+    package named by a dotted name (`<package>.units`)."""
+    if "." not in assignment:
+        try:
+            return importlib.import_module(f"grader_tests.{assignment}.units").TABLE
+        except ModuleNotFoundError as err:
+            if err.name not in (f"grader_tests.{assignment}", f"grader_tests.{assignment}.units"):
+                raise
+    return importlib.import_module(f"{assignment}.units").TABLE
 
 
 def assignments(root=None):
@@ -154,3 +161,8 @@ def assignments(root=None):
         if folder.is_dir() and (COURSE_ROOT / "grader_tests" / folder.name / "units.py").exists():
             found.append(folder.name)
     return found
+
+
+def data_modules(root=None):
+    """The data/ modules the course's assignments ship (their stems: `python -m data.<stem> build`)."""
+    return sorted({name[:-3] for a in assignments(root) for name in load(a).ships})

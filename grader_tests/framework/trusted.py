@@ -112,7 +112,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         if unit is not None:
             by_unit.setdefault(unit.id, {})[test_id] = (test, source)
     judge = judge_module(assignment_table)
-    spec = {"assignment": assignment_table.name, "devices": devices, "cpu_seconds": CPU_SECONDS,
+    spec = {"assignment": assignment_table.package_name, "devices": devices, "cpu_seconds": CPU_SECONDS,
             "wall_seconds": WALL_SECONDS, "units": []}
     pending = Pending(assignment_table, spec, by_unit, {})
     for unit_id, cells in by_unit.items():

@@ -3,7 +3,7 @@
 Each case builds one student's submission folder from the release notebook and the instructor's
 solutions, and states what autograde must make of it: the points per unit (`full` or `lost`),
 the intake outcome, and strings that must never appear in that student's feedback. The test
-(tests/test_adversarial_recurrent_cells.py) runs them all, plus a correct control student,
+(tests/test_adversarial.py) runs them all, plus a correct control student,
 through real `nbgrader autograde` and checks that nobody else's grade or file changed.
 """
 import dataclasses
@@ -11,12 +11,13 @@ import pathlib
 
 import nbformat
 
-from grader_tests import submission_builder as sb
+from grader_tests.framework import submission_builder as sb
+from grader_tests.recurrent_cells.units import TABLE
 
 ASSIGNMENT = "recurrent_cells"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-CODE_UNITS = ("lstm_cell", "gru_cell", "rnn_model", "bidir_model")
-CORPUS = sb.CORPUS / ASSIGNMENT
+CODE_UNITS = tuple(u.id for u in TABLE.code_units)
+
 
 # Code that finds the course root from the kernel's working folder (autograded/<s>/<a>).
 FIND_ROOT = """
@@ -30,7 +31,7 @@ def _course_root():
 
 
 def wrong(unit, name):
-    return (CORPUS / unit / f"{name}.py").read_text()
+    return (sb.corpus_dir(ASSIGNMENT, unit) / f"{name}.py").read_text()
 
 
 @dataclasses.dataclass
@@ -121,7 +122,7 @@ from reference.recurrent_cells import RNNModel
                      wrong("rnn_model", "correct_unbind_zip").replace("LSTMCell(", "_CELL("),
     }, lost=("lstm_cell",)),
     Case("print_grader_files", {"gru_cell": FIND_ROOT + """
-for _rel in ["grader_tests/recurrent_cells.py", "reference/recurrent_cells.py",
+for _rel in ["grader_tests/recurrent_cells/judge.py", "reference/recurrent_cells.py",
              "source/recurrent_cells/recurrent_cells.ipynb"]:
     try:
         print(open(_course_root() / _rel).read())

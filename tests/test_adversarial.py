@@ -1,4 +1,4 @@
-"""The adversarial corpus (grader_tests/adversarial.py) through real `nbgrader autograde`.
+"""The adversarial corpus (grader_tests/recurrent_cells/adversarial.py) through real `nbgrader autograde`.
 
 Asserted per case: units it should lose, it loses; every other unit keeps full points (the
 verdicts cannot be forged, a crash costs only its unit); the intake outcome is recorded; nothing
@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from conftest import ROOT, make_course, nbgrader
-from grader_tests import adversarial as adv
-from grader_tests import submission_builder as sb
+from grader_tests.framework import submission_builder as sb
+from grader_tests.recurrent_cells import adversarial as adv
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402

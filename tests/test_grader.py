@@ -1,0 +1,116 @@
+"""Every assignment's grader, in-process (fast), read from its unit table (SPEC 3, 6):
+- the source notebooks, their paired scripts and the unit table agree;
+- the instructor's solutions pass every hidden test (source/ and reference/ do not drift);
+- every corpus file: wrong ones fail at least one hidden test, correct ones pass all, and every
+  message is student-facing (no grader internals, paths or tracebacks);
+- an unanswered cell or a syntax error says so.
+(The same corpus runs through real nbgrader in test_pipeline.py.)
+"""
+import contextlib
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from grader_tests.framework import checks, submission_builder as sb, table
+
+ASSIGNMENTS = table.assignments(ROOT)
+INTERNALS = ("grader_tests", "reference", "Traceback", "ref.", ".py", "judge", "probe_runner")
+
+
+def solutions(assignment):
+    answers = {}
+    for name in table.load(assignment).notebook_files:
+        answers.update(sb.solutions(ROOT / "source" / assignment / name))
+    return answers
+
+
+def verdicts(assignment, unit, source):
+    """{aspect: message or None} for every hidden test of `unit` on the answer `source`."""
+    out = {}
+    for aspect in table.load(assignment).unit(unit).hidden_aspects:
+        with contextlib.redirect_stdout(io.StringIO()):
+            verdict, _ = checks.outcome(assignment, unit, aspect, source)
+        out[aspect] = None if verdict.passed else verdict.message
+    return out
+
+
+def assert_student_facing(message):
+    for internal in INTERNALS:
+        assert internal not in message, message
+    assert not re.search(r"(/[\w.-]+){2,}", message), message
+    assert len(message) < 600, message
+
+
+def test_notebooks_agree_with_scripts_and_tables():
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "notebooks.py"), "check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_table_matches_notebooks(assignment):
+    """Every graded cell of the notebooks is a table row or one of its test cells, and back."""
+    t = table.load(assignment)
+    ids = set()
+    for name in t.notebook_files:
+        nb = sb.build(ROOT / "source" / assignment / name, {})
+        ids |= {sb.grade_id(c) for c in nb.cells
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                or c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    expected = {u.id for u in t.units} | set(t.test_cells())
+    assert ids == expected
+
+
+SOLUTION_CASES = [(a, u.id, aspect) for a in ASSIGNMENTS for u in table.load(a).autograded_units
+                  for aspect in u.hidden_aspects]
+
+
+@pytest.mark.parametrize("assignment, unit, aspect", SOLUTION_CASES)
+def test_source_solutions_pass_every_hidden_test(assignment, unit, aspect):
+    with contextlib.redirect_stdout(io.StringIO()):
+        verdict, _ = checks.outcome(assignment, unit, aspect, solutions(assignment)[unit])
+    assert verdict.passed, verdict.message
+
+
+CORPUS = [(a, u.id, path, verdict) for a in ASSIGNMENTS for u in table.load(a).code_units
+          for path, verdict, _ in sb.corpus_files(a, u.id)]
+
+
+@pytest.mark.parametrize("assignment, unit, path, verdict", CORPUS,
+                         ids=[f"{a}/{u}/{p.stem}" for a, u, p, _ in CORPUS])
+def test_corpus_verdicts_in_process(assignment, unit, path, verdict):
+    text = path.read_text()
+    assert text.startswith(f"# corpus: {unit}\n# verdict: {verdict}\n# bug: ")
+    failed = {a: m for a, m in verdicts(assignment, unit, text).items() if m}
+    if verdict == "correct":
+        assert not failed, failed
+    else:
+        assert failed, f"{path.name} passes every hidden test"
+        for message in failed.values():
+            assert_student_facing(message)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_corpus_size(assignment):
+    for unit in table.load(assignment).code_units:
+        files = sb.corpus_files(assignment, unit.id)
+        assert sum(v == "wrong" for _, v, _ in files) >= 8, unit.id
+        assert sum(v == "correct" for _, v, _ in files) >= 2, unit.id
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_unanswered_cell_and_syntax_error_say_so(assignment):
+    for unit in table.load(assignment).code_units:
+        name = unit.defines[0]
+        stub = (f"class {name}:\n    def __init__(self, *args, **kwargs):\n"
+                "        raise NotImplementedError()\n" if name[0].isupper() else
+                f"def {name}(*args, **kwargs):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+        for aspect, message in verdicts(assignment, unit.id, stub).items():
+            assert message and re.search("not been answered yet", message), (unit.id, aspect, message)
+        broken = f"def {name}(x:\n    pass\n"
+        for aspect, message in verdicts(assignment, unit.id, broken).items():
+            assert message and "syntax error" in message, (unit.id, aspect, message)

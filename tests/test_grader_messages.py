@@ -1,0 +1,103 @@
+"""What a failing hidden test tells the student: the likely bug, for which input, and nothing of
+the grader. Seed bugs and common bugs of every assignment, with the hint each must name.
+(Every corpus file's verdict is checked in test_grader.py and through nbgrader in test_pipeline.py.)"""
+import contextlib
+import inspect
+import io
+
+import pytest
+
+from conftest import ROOT
+from grader_tests.framework import checks, submission_builder as sb
+from reference import recurrent_cells as ref_rc
+from test_grader import assert_student_facing, solutions, verdicts
+
+
+def corpus(assignment, unit, name):
+    return (sb.corpus_dir(assignment, unit) / f"{name}.py").read_text()
+
+
+def failure(assignment, unit, aspect, source):
+    with contextlib.redirect_stdout(io.StringIO()):
+        verdict, _ = checks.outcome(assignment, unit, aspect, source)
+    assert not verdict.passed, f"{unit} passed {aspect}"
+    assert_student_facing(verdict.message)
+    return verdict.message
+
+
+@pytest.mark.parametrize("assignment, unit, aspect, name, expected", [
+    ("recurrent_cells", "gru_cell", "forward", "wrong_blend_uses_h_n", "must use the previous state h"),
+    ("recurrent_cells", "gru_cell", "forward", "wrong_reset_on_h", "applies it to h2h's new-gate chunk"),
+    ("recurrent_cells", "gru_cell", "forward", "wrong_z_swapped", "z and 1 - z are swapped"),
+    ("recurrent_cells", "gru_cell", "forward", "wrong_chunk_order_zr", "reset, update, new"),
+    ("recurrent_cells", "lstm_cell", "forward", "wrong_gate_order_if", "input, forget, cell candidate, output"),
+    ("recurrent_cells", "lstm_cell", "forward", "wrong_squeeze_batch1", "batch size 1"),
+    ("recurrent_cells", "lstm_cell", "forward", "wrong_returns_c_h", "return (h_next, c_next)"),
+    ("recurrent_cells", "lstm_cell", "forward", "wrong_cpu_zeros", "input's device"),
+    ("recurrent_cells", "lstm_cell", "forward", "wrong_float32_zeros", "dtype"),
+    ("recurrent_cells", "lstm_cell", "structure", "wrong_default_init", "1/sqrt(hidden_size)"),
+    ("recurrent_cells", "rnn_model", "forward", "wrong_squeeze_output", "batch size 1"),
+    ("recurrent_cells", "rnn_model", "forward", "wrong_state_kept_across_calls", "start from zero states"),
+    ("recurrent_cells", "rnn_model", "structure", "wrong_no_valueerror", "ValueError"),
+    ("recurrent_cells", "bidir_model", "forward", "wrong_reuses_forward_cells", "uses the forward cells"),
+    ("recurrent_cells", "bidir_model", "forward", "wrong_concat_order_bwd_fwd", "wrong order"),
+    ("sparse_autoencoder", "preprocess", "input", "wrong_inplace_mean_subtraction", "modified its input in place"),
+    ("sparse_autoencoder", "preprocess", "values", "wrong_luma_seed_typo", "luminosity weights"),
+    ("sparse_autoencoder", "preprocess", "values", "wrong_std_ddof1", "ddof = 0"),
+    ("sparse_autoencoder", "preprocess", "values", "wrong_clip_2sigma", "+-3 sigma"),
+    ("sparse_autoencoder", "preprocess", "values", "wrong_minmax_mapping", "not the data's own minimum and maximum"),
+    ("sparse_autoencoder", "init_weights", "rng", "wrong_fixed_global_seed", "global random state"),
+    ("sparse_autoencoder", "init_weights", "rng", "wrong_own_generator", "different seeds"),
+    ("sparse_autoencoder", "init_weights", "range", "wrong_bias_row_shape", "expected (64,)"),
+    ("sparse_autoencoder", "ae_cost", "value", "wrong_kl_subtracted", "KL term has the wrong sign"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_hidden_delta_W1", "dW1 is wrong while J is right: check the hidden delta uses W2^T"),
+    ("sparse_autoencoder", "ae_cost", "consistency", "wrong_hidden_delta_W1", "while J is right"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_sigmoid_deriv_on_activation", "sigmoid derivative is applied to activations"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_sigmoid_deriv_preactivation", "pre-activation"),
+    ("sparse_autoencoder", "ae_cost", "value", "wrong_missing_1_over_N", "J is off by a factor close to N in the reconstruction term: check the 1/(2N) average"),
+    ("sparse_autoencoder", "ae_cost", "value", "wrong_biases_regularised", "biases are not regularised"),
+    ("sparse_autoencoder", "ae_cost", "value", "wrong_rho_hat_over_units", "over the batch (axis 0)"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_kl_gradient_missing", "sparsity term's gradient is missing"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_bias_grad_keepdims", "expected (4,)"),
+    ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_np_random_permutation", "not np.random"),
+    ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_fixed_seed_inside", "does not depend on rng"),
+    ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_shuffle_once", "same order"),
+    ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_drops_last_batch", "last, smaller batch is skipped"),
+    ("sparse_autoencoder", "train_autoencoder", "updates", "wrong_history_before_updates", "recorded before each epoch's updates"),
+    ("sparse_autoencoder", "train_autoencoder", "updates", "wrong_gradient_ascent", "move up the gradient"),
+    ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_init_own_rng", "Pass the rng"),
+])
+def test_seed_and_common_bugs_are_named(assignment, unit, aspect, name, expected):
+    message = failure(assignment, unit, aspect, corpus(assignment, unit, name))
+    assert expected in message, message
+
+
+@pytest.mark.parametrize("name", ["wrong_uninit_tensor_state", "wrong_uninit_empty_state"])
+def test_uninitialised_state_is_exposed(name):
+    message = failure("recurrent_cells", "rnn_model", "forward", corpus("recurrent_cells", "rnn_model", name))
+    assert "NaN" in message or "dtype" in message or "device" in message
+
+
+@pytest.mark.parametrize("unit, name", [("lstm_cell", "wrong_from_scratch_nn_lstmcell"),
+                                        ("gru_cell", "wrong_from_scratch_getattr_gru_cell"),
+                                        ("rnn_model", "wrong_from_scratch_fused_cells")])
+def test_from_scratch_rule_scores_zero_on_every_aspect(unit, name):
+    for aspect, message in verdicts("recurrent_cells", unit, corpus("recurrent_cells", unit, name)).items():
+        assert message and "from scratch" in message, (aspect, message)
+
+
+def test_dependent_unit_bound_to_reference_cells():
+    """rnn_model is graded with the reference LSTMCell even if it refers to it at class level."""
+    from grader_tests.recurrent_cells import judge
+    assert inspect.getsource(ref_rc.LSTMCell) in judge.given_source("rnn_model")
+    source = "CellAlias = LSTMCell\n" + solutions("recurrent_cells")["rnn_model"]
+    assert verdicts("recurrent_cells", "rnn_model", source) == {
+        "forward": None, "backward": None, "structure": None}
+
+
+def test_train_graded_with_reference_cost():
+    """A broken ae_cost elsewhere in the notebook does not touch train_autoencoder's grade: its
+    namespace has the reference init_weights and ae_cost (and aliases to them still record)."""
+    source = solutions("sparse_autoencoder")["train_autoencoder"]
+    aliased = "cost = ae_cost\n" + source.replace("ae_cost(We, batch", "cost(We, batch")
+    assert verdicts("sparse_autoencoder", "train_autoencoder", aliased) == {"updates": None, "rng": None}
