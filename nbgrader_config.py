@@ -8,11 +8,16 @@ What it sets, and why (SPEC 8 lists the traps measured on nbgrader 0.9.6):
 - per-cell timeout 60 s: the slowest legitimate cell (a hidden test on CPU, or the short
   training run) takes about 3 s, so 60 s leaves room for a slow machine while a hanging cell
   costs one minute, not the run;
+- COURSE_DATA_DIR: the course's data/ folder, where the loader each notebook ships (e.g.
+  speech_commands.py) finds the prebuilt stand-ins and feature caches (`make data`);
+- nbgrader never copies the source notebooks' paired scripts (they hold the solutions) or a
+  data/ folder of an assignment folder into a release, autograded or feedback folder;
 - stderr in a test cell does not zero it (warnings, tqdm bars): verdicts come from exceptions;
 - deleted test cells are restored and run; feedback shows no hidden test source, answer key,
   traceback or grader path.
 """
 import os
+import pathlib
 import sys
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -40,7 +45,7 @@ c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db'
 # jupytext-paired scripts of the source notebooks (they hold the solutions) and data/ folders
 # (a stand-in built beside a notebook; autograde reads COURSE_DATA_DIR instead).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"] + sorted(
-    {f"{nb.stem}.py" for nb in __import__("pathlib").Path(COURSE_ROOT, "source").glob("*/*.ipynb")})
+    {f"{nb.stem}.py" for nb in pathlib.Path(COURSE_ROOT, "source").glob("*/*.ipynb")})
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60

@@ -1,26 +1,42 @@
 """Natural-image patches for the `sparse_autoencoder` assignment: real loader and offline stand-in.
 
+This file is self-contained: the course keeps it in ``data/`` and ships a copy beside the
+notebook of the assignment (``import natural_patches``).
+
+Where the data live (the *data folder*)
+---------------------------------------
+1. the folder named by the environment variable ``COURSE_DATA_DIR`` when it is set (the
+   course's ``data/`` folder: autograde uses its prebuilt stand-in);
+2. else, when this file is the course's own ``data/natural_patches.py`` (imported as
+   ``data.natural_patches``, e.g. ``python -m data.natural_patches build``), the folder it
+   lives in;
+3. else ``data/`` in the current working directory: for a student, beside the notebook.
+
 Real data
 ---------
 The original course file ``assign3_data1.h5`` holds a dataset ``data`` of shape
 ``(10240, 3, 16, 16)``: RGB patches of natural images with values in [0, 1] (it may hold other
-datasets too, which are ignored). Put it at ``data/natural_patches/real/assign3_data1.h5``, or
-point the environment variable ``NATURAL_PATCHES_FILE`` at such a file.
+datasets too, which are ignored). Put it at ``<data folder>/natural_patches/real/assign3_data1.h5``
+(a student: ``data/natural_patches/real/assign3_data1.h5`` beside the notebook), or point the
+environment variable ``NATURAL_PATCHES_FILE`` at such a file.
 
 Stand-in
 --------
-Without the real file, :func:`load_patches` uses (building it first when missing)
-``data/natural_patches/standin/patches.h5``, which has the same layout: 10240 RGB patches of
-16 x 16 pixels in [0, 1], cut from the two real photographs that scikit-learn ships
-(``sklearn.datasets.load_sample_images()``: ``china.jpg`` and ``flower.jpg``, 427 x 640 each).
+Without the real file, :func:`load_patches` uses (building it first when missing, with a
+printed note) ``<data folder>/natural_patches/standin/patches.h5``, which has the same layout:
+10240 RGB patches of 16 x 16 pixels in [0, 1], cut from the two real photographs that
+scikit-learn ships (``sklearn.datasets.load_sample_images()``: ``china.jpg`` and
+``flower.jpg``, 427 x 640 each).
 How (see :func:`build_standin`): each photograph is used at full resolution and at half
 resolution (2 x 2 box average); 10240 patch positions are drawn with ``numpy.random.default_rng(seed)``,
 a quarter from each (photograph, scale) pair, each patch also randomly flipped left-right; the
 values are uint8 / 255, stored as float32. The file is byte-for-byte deterministic for a given
-seed and scikit-learn/Pillow version (no HDF5 time stamps).
+seed and scikit-learn/Pillow version (no HDF5 time stamps). Where the data folder is read-only,
+the patches are made in memory instead.
 
-Command line: ``python -m data.natural_patches build`` builds the stand-in (when no real data is
-present) and prints which data the notebook will use.
+Command line: ``python -m data.natural_patches build`` (or ``python natural_patches.py build``
+beside a notebook) builds the stand-in (when no real data is present) and prints which data the
+notebook will use.
 """
 from __future__ import annotations
 
@@ -33,10 +49,24 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
-REAL_FILE = COURSE_ROOT / "data" / "natural_patches" / "real" / "assign3_data1.h5"
-STANDIN_FILE = COURSE_ROOT / "data" / "natural_patches" / "standin" / "patches.h5"
 ENV_VAR = "NATURAL_PATCHES_FILE"
+DATA_DIR_ENV_VAR = "COURSE_DATA_DIR"
+
+
+def data_dir():
+    """The data folder: ``$COURSE_DATA_DIR``; else this file's folder when it is the course's
+    ``data`` package; else ``./data`` (beside the notebook)."""
+    env = os.environ.get(DATA_DIR_ENV_VAR)
+    if env:
+        return Path(os.path.abspath(os.path.expanduser(env)))
+    if (__package__ or "").rpartition(".")[2] == "data":
+        return Path(__file__).resolve().parent
+    return Path(os.path.abspath("data"))
+
+
+DATA_DIR = data_dir()
+REAL_FILE = DATA_DIR / "natural_patches" / "real" / "assign3_data1.h5"
+STANDIN_FILE = DATA_DIR / "natural_patches" / "standin" / "patches.h5"
 N_PATCHES = 10240
 PATCH = 16
 SEED = 443
@@ -133,11 +163,15 @@ def find_patches_file(verbose=True):
         return REAL_FILE, "real", "found"
     if _standin_is_current(STANDIN_FILE):
         return STANDIN_FILE, "standin", f"no real data at {REAL_FILE}"
+    if verbose:
+        print(f"[natural_patches] no real data at {REAL_FILE}: building the stand-in "
+              f"{STANDIN_FILE} (once, a few seconds)")
     try:
         build_standin(STANDIN_FILE, verbose=verbose)
         return STANDIN_FILE, "standin", f"just built; no real data at {REAL_FILE}"
     except OSError:
-        return None, "standin", "built in memory (data folder read-only); run `make data`"
+        return None, "standin", ("built in memory: the data folder is read-only; "
+                                 "`python -m data.natural_patches build` builds it in the course")
 
 
 def load_patches(verbose=True):

@@ -1,16 +1,29 @@
 """Speech Commands (``one``, ``two``, ``three``): real loader, MFCC cache, offline stand-in.
 
+This file is self-contained: the course keeps it in ``data/`` and ships a copy beside the
+notebook of the recurrent-models assignment (``import speech_commands``).
+
+Where the data live (the *data folder*)
+---------------------------------------
+1. the folder named by the environment variable ``COURSE_DATA_DIR`` when it is set (the
+   course's ``data/`` folder: autograde uses its prebuilt stand-in and feature caches);
+2. else, when this file is the course's own ``data/speech_commands.py`` (imported as
+   ``data.speech_commands``, e.g. ``python -m data.speech_commands build``), the folder it
+   lives in;
+3. else ``data/`` in the current working directory: for a student, beside the notebook.
+
 Real data
 ---------
 The recurrent-models assignment uses three words of Google Speech Commands v0.02
 (Warden, 2018, arXiv:1804.03209).  To use the real recordings, put the original
-tree (at least these entries) into ``data/speech_commands/real/``::
+tree (at least these entries) into ``<data folder>/speech_commands/real/`` (a student:
+``data/speech_commands/real/`` beside the notebook)::
 
-    data/speech_commands/real/one/*.wav
-    data/speech_commands/real/two/*.wav
-    data/speech_commands/real/three/*.wav
-    data/speech_commands/real/validation_list.txt   # lines like "one/0a7c2a8d_nohash_0.wav"
-    data/speech_commands/real/testing_list.txt
+    speech_commands/real/one/*.wav
+    speech_commands/real/two/*.wav
+    speech_commands/real/three/*.wav
+    speech_commands/real/validation_list.txt   # lines like "one/0a7c2a8d_nohash_0.wav"
+    speech_commands/real/testing_list.txt
 
 or point the environment variable ``SPEECH_COMMANDS_ROOT`` at such a folder.
 Files listed in ``validation_list.txt`` form the ``'valid'`` split, files listed
@@ -20,8 +33,9 @@ class folders the ``'train'`` split.
 Stand-in
 --------
 Without the real data, :func:`find_dataset_root` builds a synthetic stand-in in
-``data/speech_commands/standin/`` with exactly the same layout and file format
-(16-bit PCM mono WAV, 16 kHz, 1 s); see :func:`build_standin` for how it is made.
+``<data folder>/speech_commands/standin/`` on first use (a few seconds, with a printed
+note) with exactly the same layout and file format (16-bit PCM mono WAV, 16 kHz, 1 s);
+see :func:`build_standin` for how it is made.
 
 Features
 --------
@@ -29,12 +43,15 @@ Each clip is read as float32 in [-1, 1], zero-padded or truncated to 16000
 samples, and turned into 20 MFCCs with
 ``librosa.feature.mfcc(y=..., sr=16000, hop_length=512, n_fft=2048)``, transposed
 to a ``(32, 20)`` float32 sequence (32 frames of 32 ms).  The features of a split
-are computed once and cached in an HDF5 file under ``data/cache/``; the cache is
-keyed on the dataset root, the split and the list of files (names, sizes and
-modification times), so a changed dataset is recomputed automatically.
+are computed once and cached in an HDF5 file under ``<data folder>/cache/``; the cache is
+keyed on the split and the list of files (names relative to the dataset folder, sizes and
+modification times), not on the folder's absolute path (the course's data folder is
+seen at another path inside the grading sandbox), so a changed dataset is recomputed
+automatically.  Where the cache folder is read-only, features are computed in memory.
 
-Command line: ``python -m data.speech_commands build`` builds the stand-in (when
-no real data is present) and precomputes the caches of the three splits.
+Command line: ``python -m data.speech_commands build`` (or ``python speech_commands.py
+build`` beside a notebook) builds the stand-in (when no real data is present) and
+precomputes the caches of the three splits.
 """
 
 from __future__ import annotations
@@ -55,8 +72,8 @@ from torch.utils.data import Dataset
 
 __all__ = [
     "CLASSES", "SPLITS", "SAMPLE_RATE", "CLIP_SAMPLES", "N_FFT", "HOP_LENGTH",
-    "N_MFCC", "N_FRAMES", "COURSE_ROOT", "REAL_ROOT", "STANDIN_ROOT", "CACHE_DIR",
-    "ENV_VAR", "STANDIN_MARKER", "find_dataset_root", "build_standin",
+    "N_MFCC", "N_FRAMES", "DATA_DIR", "REAL_ROOT", "STANDIN_ROOT", "CACHE_DIR",
+    "ENV_VAR", "DATA_DIR_ENV_VAR", "STANDIN_MARKER", "data_dir", "find_dataset_root", "build_standin",
     "SpeechCommandsDataset", "compute_mfcc", "load_wav",
 ]
 
@@ -72,11 +89,25 @@ HOP_LENGTH = 512
 N_MFCC = 20                   # librosa's default
 N_FRAMES = 1 + CLIP_SAMPLES // HOP_LENGTH   # 32 (librosa centres the frames)
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
-REAL_ROOT = COURSE_ROOT / "data" / "speech_commands" / "real"
-STANDIN_ROOT = COURSE_ROOT / "data" / "speech_commands" / "standin"
-CACHE_DIR = COURSE_ROOT / "data" / "cache"
 ENV_VAR = "SPEECH_COMMANDS_ROOT"
+DATA_DIR_ENV_VAR = "COURSE_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The data folder: ``$COURSE_DATA_DIR``; else this file's folder when it is the course's
+    ``data`` package; else ``./data`` (beside the notebook)."""
+    env = os.environ.get(DATA_DIR_ENV_VAR)
+    if env:
+        return Path(os.path.abspath(os.path.expanduser(env)))
+    if (__package__ or "").rpartition(".")[2] == "data":
+        return Path(__file__).resolve().parent
+    return Path(os.path.abspath("data"))
+
+
+DATA_DIR = data_dir()
+REAL_ROOT = DATA_DIR / "speech_commands" / "real"
+STANDIN_ROOT = DATA_DIR / "speech_commands" / "standin"
+CACHE_DIR = DATA_DIR / "cache"
 STANDIN_MARKER = "STANDIN_README.txt"
 
 VALID_LIST = "validation_list.txt"
@@ -134,7 +165,15 @@ def find_dataset_root(verbose: bool = True):
         if _standin_is_current(root):
             how = "no real data in " + str(REAL_ROOT)
         else:
-            build_standin(root, verbose=verbose)
+            if verbose:
+                print(f"[speech_commands] no real data in {REAL_ROOT}: building the synthetic "
+                      f"stand-in in {root} (once, a few seconds)")
+            try:
+                build_standin(root, verbose=verbose)
+            except OSError as err:
+                raise OSError(f"cannot build the Speech Commands stand-in in {root} ({err}); "
+                              f"set {DATA_DIR_ENV_VAR} to a writable folder or run "
+                              "`python -m data.speech_commands build` in the course") from err
             how = "just built; no real data in " + str(REAL_ROOT)
     if verbose:
         if kind == "real":
@@ -258,9 +297,9 @@ class SpeechCommandsDataset(Dataset):
         for p in self.filepath_list:
             st = os.stat(p)
             files.append([os.path.relpath(p, self.root_dir), st.st_size, st.st_mtime_ns])
+        # not the root's absolute path: the same folder is seen at another path in the sandbox
         desc = {
-            "feature_version": _FEATURE_VERSION, "root": os.path.abspath(self.root_dir),
-            "split": self.split, "classes": CLASSES, "sr": SAMPLE_RATE,
+            "feature_version": _FEATURE_VERSION, "split": self.split, "classes": CLASSES, "sr": SAMPLE_RATE,
             "clip": CLIP_SAMPLES, "n_fft": N_FFT, "hop": HOP_LENGTH, "n_mfcc": N_MFCC,
             "files": files, "labels": self.label_list,
         }
@@ -284,8 +323,8 @@ class SpeechCommandsDataset(Dataset):
         import h5py
 
         key = self._cache_key()
-        root_tag = hashlib.sha256(os.path.abspath(self.root_dir).encode()).hexdigest()[:10]
-        prefix = f"speech_commands_{self.split}_{root_tag}_"
+        kind = "standin" if os.path.isfile(os.path.join(self.root_dir, STANDIN_MARKER)) else "real"
+        prefix = f"speech_commands_{self.split}_{kind}_"
         path = cache_dir / f"{prefix}{key[:16]}.h5"
         self.cache_path = str(path)
         if path.is_file():
@@ -299,8 +338,12 @@ class SpeechCommandsDataset(Dataset):
             except (OSError, KeyError, ValueError):
                 pass  # unreadable or partial cache: recompute
         feats = self._compute_features()
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=cache_dir)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=cache_dir)
+        except OSError:            # read-only data folder (e.g. the grading sandbox): no cache
+            self.cache_path = None
+            return feats
         os.close(fd)
         try:
             with h5py.File(tmp, "w") as f:
@@ -563,9 +606,9 @@ def _synthesise_batch(words, speakers, rngs) -> np.ndarray:
 def _marker_text(params: dict) -> str:
     return (
         "Synthetic stand-in for three words of Google Speech Commands v0.02\n"
-        "(one, two, three), made by data/speech_commands.py:build_standin().\n"
+        "(one, two, three), made by speech_commands.py:build_standin().\n"
         "Same layout and WAV format as the real data; not real speech.\n"
-        "Put the real data into data/speech_commands/real/ to use it instead.\n"
+        "Put the real data into the folder real/ beside this one to use it instead.\n"
         + json.dumps(params, sort_keys=True) + "\n")
 
 
@@ -666,7 +709,8 @@ def build_standin(root=STANDIN_ROOT, n_per_class: int = _DEFAULT_N_PER_CLASS, se
 # --------------------------------------------------------------------------
 def _main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m data.speech_commands",
-                                 description="Prepare the Speech Commands data for the course.")
+                                 description="Prepare the Speech Commands data (stand-in and MFCC "
+                                             f"caches) in the data folder {DATA_DIR}.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build the stand-in if needed and precompute the MFCC caches")
     b.add_argument("--force-standin", action="store_true",

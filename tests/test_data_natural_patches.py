@@ -20,8 +20,8 @@ def _digest(path):
 
 
 def test_constants():
-    assert npatch.REAL_FILE == npatch.COURSE_ROOT / "data" / "natural_patches" / "real" / "assign3_data1.h5"
-    assert npatch.STANDIN_FILE == npatch.COURSE_ROOT / "data" / "natural_patches" / "standin" / "patches.h5"
+    assert npatch.REAL_FILE == npatch.DATA_DIR / "natural_patches" / "real" / "assign3_data1.h5"
+    assert npatch.STANDIN_FILE == npatch.DATA_DIR / "natural_patches" / "standin" / "patches.h5"
     assert npatch.N_PATCHES == 10240
 
 
@@ -79,3 +79,24 @@ def test_bad_layout_rejected(tmp_path):
         fh["data"] = np.zeros((4, 16, 16, 3))
     with pytest.raises(ValueError):
         npatch.read_patches(path)
+
+
+def test_data_folder_rule(tmp_path, monkeypatch):
+    """$COURSE_DATA_DIR, else ./data for the copy shipped beside the notebook."""
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    def standalone():
+        spec = importlib.util.spec_from_file_location("natural_patches", npatch.__file__)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    if not os.environ.get(npatch.DATA_DIR_ENV_VAR):     # the course's own package: its folder
+        assert npatch.DATA_DIR == Path(npatch.__file__).resolve().parent
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(npatch.DATA_DIR_ENV_VAR, raising=False)
+    assert standalone().REAL_FILE == tmp_path / "data" / "natural_patches" / "real" / "assign3_data1.h5"
+    monkeypatch.setenv(npatch.DATA_DIR_ENV_VAR, str(tmp_path / "course_data"))
+    assert standalone().STANDIN_FILE == tmp_path / "course_data" / "natural_patches" / "standin" / "patches.h5"

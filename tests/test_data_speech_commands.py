@@ -39,9 +39,9 @@ def test_constants():
     assert sc.CLASSES == ("one", "two", "three")
     assert (sc.SAMPLE_RATE, sc.N_FFT, sc.HOP_LENGTH, sc.N_MFCC) == (16000, 2048, 512, 20)
     assert sc.CLIP_SAMPLES == 16000 and sc.N_FRAMES == 32
-    assert sc.REAL_ROOT == sc.COURSE_ROOT / "data" / "speech_commands" / "real"
-    assert sc.STANDIN_ROOT == sc.COURSE_ROOT / "data" / "speech_commands" / "standin"
-    assert sc.CACHE_DIR == sc.COURSE_ROOT / "data" / "cache"
+    assert sc.REAL_ROOT == sc.DATA_DIR / "speech_commands" / "real"
+    assert sc.STANDIN_ROOT == sc.DATA_DIR / "speech_commands" / "standin"
+    assert sc.CACHE_DIR == sc.DATA_DIR / "cache"
 
 
 def test_standin_layout_and_format(standin):
@@ -218,3 +218,45 @@ def test_classes_are_learnable(datasets):
         pred = model(torch.tensor((xte - mu) / sd, dtype=torch.float32)).argmax(1).numpy()
     acc = (pred == yte).mean()
     assert acc > 0.7, acc
+
+
+def _standalone(tmp_path, monkeypatch, data_dir=None):
+    """The module as a notebook imports it: a copy beside the notebook, `import speech_commands`."""
+    import importlib.util
+
+    monkeypatch.chdir(tmp_path)
+    if data_dir is None:
+        monkeypatch.delenv(sc.DATA_DIR_ENV_VAR, raising=False)
+    else:
+        monkeypatch.setenv(sc.DATA_DIR_ENV_VAR, str(data_dir))
+    spec = importlib.util.spec_from_file_location("speech_commands", Path(sc.__file__))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_data_folder_rule(tmp_path, monkeypatch):
+    """$COURSE_DATA_DIR, else ./data for the shipped copy; the course package uses its folder."""
+    if not os.environ.get(sc.DATA_DIR_ENV_VAR):
+        assert sc.DATA_DIR == Path(sc.__file__).resolve().parent
+    mod = _standalone(tmp_path, monkeypatch)
+    assert mod.DATA_DIR == tmp_path / "data"
+    assert mod.REAL_ROOT == tmp_path / "data" / "speech_commands" / "real"
+    assert mod.CACHE_DIR == tmp_path / "data" / "cache"
+    mod = _standalone(tmp_path, monkeypatch, data_dir=tmp_path / "course_data")
+    assert mod.STANDIN_ROOT == tmp_path / "course_data" / "speech_commands" / "standin"
+
+
+def test_cache_found_through_another_path(standin, datasets, tmp_path):
+    """The cache key does not hold the folder's absolute path (the sandbox mounts data/ elsewhere)."""
+    _, cache = datasets
+    link = tmp_path / "elsewhere"
+    link.symlink_to(standin, target_is_directory=True)
+    again = sc.SpeechCommandsDataset(link, "valid", cache_dir=cache)
+    assert again.loaded_from_cache
+
+
+def test_unwritable_cache_folder_computes_in_memory(standin, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    ds = sc.SpeechCommandsDataset(standin, "test", cache_dir=tmp_path / "file" / "cache")
+    assert ds.cache_path is None and not ds.loaded_from_cache and ds.features.shape[1:] == (32, 20)
