@@ -41,9 +41,7 @@
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
 import os
-import pathlib
 import random
-import sys
 
 import numpy as np
 import torch
@@ -57,12 +55,6 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the training section runs a
 # short schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
-
-# The course folder (with data/) is found from the working directory.
-COURSE_ROOT = next((p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-                    if (p / "data" / "speech_commands.py").exists()), None)
-if COURSE_ROOT is not None and str(COURSE_ROOT) not in sys.path:
-    sys.path.insert(0, str(COURSE_ROOT))
 
 
 def set_seed(seed):
@@ -443,13 +435,17 @@ check("bidir_model", "structure")
 #
 # The data are one-second recordings of the words *one*, *two*, *three* from Google's Speech
 # Commands v0.02, turned into 20 MFCC coefficients per 32 ms hop: each clip is a sequence of
-# $T = 32$ vectors of size 20. If the real dataset is not installed (see `data/README.md`), a
-# synthesised stand-in with the same layout is used; the line printed below says which.
-# MFCCs are computed once and cached.
+# $T = 32$ vectors of size 20. The loader, `speech_commands.py`, comes with this notebook: keep
+# it in the same folder. To use the real recordings, put the dataset's folders `one/`, `two/`,
+# `three/` and its files `validation_list.txt` and `testing_list.txt` into
+# `data/speech_commands/real/` beside this notebook (or set the environment variable
+# `SPEECH_COMMANDS_ROOT` to such a folder). Without them, a synthesised stand-in with the same
+# layout is built in `data/speech_commands/standin/` the first time (a few seconds); the line
+# printed below says which data are used. MFCCs are computed once and cached in `data/cache/`.
 
 # %% nbgrader={"grade": false, "grade_id": "load_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from torch.utils.data import DataLoader
-from data.speech_commands import SpeechCommandsDataset, find_dataset_root
+from speech_commands import SpeechCommandsDataset, find_dataset_root
 
 dataset_root, dataset_kind = find_dataset_root()
 train_set = SpeechCommandsDataset(dataset_root, "train")

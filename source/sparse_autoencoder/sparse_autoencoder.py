@@ -45,8 +45,6 @@
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
 import os
-import pathlib
-import sys
 import time
 
 import h5py
@@ -57,12 +55,6 @@ import matplotlib.pyplot as plt
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the training sections run a
 # short schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
-
-# The course folder (with data/) is found from the working directory.
-COURSE_ROOT = next((p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-                    if (p / "data" / "natural_patches.py").exists()), None)
-if COURSE_ROOT is not None and str(COURSE_ROOT) not in sys.path:
-    sys.path.insert(0, str(COURSE_ROOT))
 
 
 def sigmoid(x):
@@ -99,12 +91,16 @@ print("short schedule:", SHORT_SCHEDULE)
 #
 # The data are RGB patches of $16 \times 16$ pixels cut from natural photographs, values in
 # $[0, 1]$, stored in an HDF5 file as a dataset `data` of shape $(N, 3, 16, 16)$ (channels R,
-# G, B on axis 1). With the course's file `assign3_data1.h5` in `data/natural_patches/real/`
-# the real patches are used; otherwise a stand-in with the same layout, cut from two
-# photographs that scikit-learn ships, is used. The line printed below says which.
+# G, B on axis 1). The loader, `natural_patches.py`, comes with this notebook: keep it in the
+# same folder. With the course's file `assign3_data1.h5` at
+# `data/natural_patches/real/assign3_data1.h5` beside this notebook (or the environment variable
+# `NATURAL_PATCHES_FILE` naming it) the real patches are used; otherwise a stand-in with the same
+# layout, cut from two photographs that scikit-learn ships, is built in
+# `data/natural_patches/standin/` the first time (a second or two). The line printed below says
+# which.
 
 # %% nbgrader={"grade": false, "grade_id": "load_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from data.natural_patches import load_patches
+from natural_patches import load_patches
 
 patches, data_kind = load_patches()
 rng_show = np.random.default_rng(0)
