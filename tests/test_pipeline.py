@@ -82,6 +82,9 @@ def graded(request, tmp_path_factory):
 
 def test_committed_release_is_not_stale(graded):
     a = graded["assignment"]
+    names = lambda folder: sorted(p.name for p in folder.iterdir() if p.name != "__pycache__")
+    assert names(graded["course"] / "release" / a) == names(ROOT / "release" / a), \
+        "release/ is stale (files added or removed): run `make release` and commit it"
     for path in sorted((ROOT / "release" / a).iterdir()):
         fresh = graded["course"] / "release" / a / path.name
         assert fresh.exists(), f"release/{a}/{path.name} is not generated any more"
@@ -188,3 +191,8 @@ def test_release_hygiene(assignment):
             assert needle not in text, f"release notebook {name} contains {needle!r}"
         for cell in nb["cells"]:
             assert not cell.get("outputs"), "release notebook carries outputs"
+    for path in (ROOT / "release" / assignment).rglob("*"):   # the paired script holds solutions
+        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt"):
+            text = path.read_text(errors="replace")
+            for needle in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer"):
+                assert needle not in text, f"release/{assignment}/{path.name} contains {needle!r}"

@@ -63,7 +63,10 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
                         result["values"][name] = value if isinstance(value, JSON_SCALARS) else repr(type(value))
                 elif probes is not None:
                     record["ran_probes"] = True
-                    infos, arrays = probes.run_probes(unit_id, scope[unit.defines[0]], aspects, devices)
+                    # one defined name: that object; several (a forward/backward pair): all of them
+                    obj = (scope[unit.defines[0]] if len(unit.defines) == 1
+                           else {name: scope.get(name) for name in unit.defines})
+                    infos, arrays = probes.run_probes(unit_id, obj, aspects, devices)
                     result["infos"] = infos
         result["rules"] = dict(record)
     return result, arrays

@@ -32,7 +32,8 @@ from grader_tests.framework import harness, rules, sandbox, table
 
 FRAMEWORK = pathlib.Path(__file__).resolve().parent
 # what the sandbox gets: the framework's sandbox-side modules and the assignment's table and probes
-BUNDLE_FILES = ("__init__.py", "harness.py", "numerics.py", "probe_runner.py", "rules.py", "table.py")
+BUNDLE_FILES = ("__init__.py", "harness.py", "kinds.py", "numerics.py", "probe_runner.py", "rules.py",
+                "table.py")
 ASSIGNMENT_BUNDLE_FILES = ("units.py", "probe.py")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU

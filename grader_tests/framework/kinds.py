@@ -1,0 +1,234 @@
+"""Generic probes and judges for the common kinds of numpy unit, so that a typical new unit is a
+table row, its cases and its variants (no probe or judge code of its own):
+
+- a forward/backward **pair** with a student-chosen cache (`forward(*arrays, *extras) -> (out,
+  cache)`, `backward(dout, cache) -> grads`, cs231n style): forward values and every gradient
+  against the reference pair, and the student's gradients against centred finite differences
+  of the student's own forward (aspects `forward`, `backward`);
+- a pure **function** on several inputs (`fn(*arrays, *extras) -> array`), against the reference
+  (aspect `values`).
+
+Use: the unit's row gives `defines` (the forward then the backward name, or the function name)
+and the assignment's probe module passes its cases to `run_probes`; the judge module passes its
+reference callables and known wrong variants to `judge_aspect`. The probe half runs in the
+sandbox (numpy only, no reference); the judge half in the trusted process.
+"""
+import dataclasses
+import warnings
+
+import numpy as np
+
+from grader_tests.framework import harness
+from grader_tests.framework.numerics import (FD_STEP, FD_TOLERANCE, close, matches_variant,
+                                             max_abs_error)
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One input of a numpy unit: arrays drawn from a seeded normal, plus extra arguments."""
+    seed: int
+    arrays: tuple                 # ((name, shape), ...) in the order of the positional arguments
+    extras: tuple = ()            # further positional arguments (e.g. a conv_param dict)
+    grads: tuple = None           # names of the arrays backward returns gradients for (default: all)
+    hint: str = ""                # shown when this is the first failing case
+    label: str = ""               # how to describe the case (default: the shapes)
+
+    def inputs(self):
+        rng = np.random.default_rng(10_000 + self.seed)
+        return {name: rng.standard_normal(shape) for name, shape in self.arrays}
+
+    def upstream(self, shape):
+        return np.random.default_rng(20_000 + self.seed).standard_normal(shape)
+
+    @property
+    def grad_names(self):
+        return tuple(self.grads if self.grads is not None else (n for n, _ in self.arrays))
+
+    def describe(self):
+        if self.label:
+            return self.label
+        shapes = ", ".join(f"{n} of shape {tuple(s)}" for n, s in self.arrays)
+        extras = "".join(f", {e}" for e in self.extras)
+        return f"{shapes}{extras}"
+
+
+def _float_array(value):
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"expected an array of numbers, got {type(value).__name__}")
+    return arr.astype(np.float64)
+
+
+def _call_forward(forward, inputs, case):
+    result = forward(*[inputs[n].copy() for n, _ in case.arrays], *[dict(e) if isinstance(e, dict) else e
+                                                                   for e in case.extras])
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise TypeError("the forward pass must return a tuple (out, cache)")
+    return _float_array(result[0]), result[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes (sandbox side)
+# ---------------------------------------------------------------------------------------------
+
+def probe_pair(forward, backward, case, aspect):
+    """Run the student's pair on `case`: out; for `backward` also the grads and finite
+    differences of the student's own forward. Returns (arrays, info)."""
+    arrays, info = {}, {}
+    inputs = case.inputs()
+    originals = {k: v.copy() for k, v in inputs.items()}
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out, cache = _call_forward(forward, inputs, case)
+            arrays["out"] = out
+            info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
+            if aspect != "backward":
+                return arrays, info
+            dout = case.upstream(out.shape)
+            grads = backward(dout.copy(), cache)
+            if not isinstance(grads, (tuple, list)):
+                grads = (grads,)
+            if len(grads) != len(case.grad_names):
+                info["grads_count"] = len(grads)
+                return arrays, info
+            for name, grad in zip(case.grad_names, grads):
+                arrays[f"grad:{name}"] = _float_array(grad)
+            for name in case.grad_names:
+                num = np.zeros_like(originals[name])
+                for idx in np.ndindex(*num.shape):
+                    values = []
+                    for step in (FD_STEP, -FD_STEP):
+                        shifted = {k: v.copy() for k, v in originals.items()}
+                        shifted[name][idx] += step
+                        values.append(float(np.sum(_call_forward(forward, shifted, case)[0] * dout)))
+                    num[idx] = (values[0] - values[1]) / (2 * FD_STEP)
+                arrays[f"num:{name}"] = num
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:  # the student's code raised: a verdict, not a grader failure
+        info["error"] = harness.describe_exception(err)
+    return arrays, info
+
+
+def probe_function(fn, case):
+    arrays, info = {}, {}
+    inputs = case.inputs()
+    originals = {k: v.copy() for k, v in inputs.items()}
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arrays["out"] = _float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extras))
+        info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return arrays, info
+
+
+def run_probes(scope_names, obj_or_scope, cases, aspects):
+    """Every probe of a generic unit: ({aspect: [info]}, {'<aspect>/<k>/<name>': array}).
+
+    - scope_names: the unit's `defines` (one function, or forward then backward)
+    - obj_or_scope: the first defined object, or the namespace holding all of them
+    - cases: {aspect: [Case, ...]}
+    """
+    scope = obj_or_scope if isinstance(obj_or_scope, dict) else {scope_names[0]: obj_or_scope}
+    infos, arrays = {}, {}
+    for aspect in aspects:
+        infos[aspect] = []
+        for k, case in enumerate(cases[aspect]):
+            if len(scope_names) == 2:
+                got, info = probe_pair(scope.get(scope_names[0]), scope.get(scope_names[1]), case, aspect)
+            else:
+                got, info = probe_function(scope.get(scope_names[0]), case)
+            infos[aspect].append(info)
+            arrays.update({f"{aspect}/{k}/{n}": v for n, v in got.items()})
+    return infos, arrays
+
+
+# ---------------------------------------------------------------------------------------------
+# Judges (trusted side): the reference and the variants come from the assignment's judge
+# ---------------------------------------------------------------------------------------------
+
+def _variant_hint(variants, *args):
+    """The hint of the first known wrong variant whose result matches, or None."""
+    for compute, hint, got in variants:
+        try:
+            expected = compute(*args)
+        except Exception:  # a variant that does not apply to this case
+            continue
+        if expected is not None and np.shape(expected) == np.shape(got) and matches_variant(got, expected):
+            return hint
+    return None
+
+
+def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), generic_hint=""):
+    """The message for one hidden test of a generic unit (None: passed).
+
+    - names: the unit's `defines`; cases: {aspect: [Case]}
+    - reference: the reference forward (or function) and, for pairs, backward
+    - variants: [(kind, compute, hint)]: kind 'out' (compute(inputs, extras) -> out) or 'grads'
+      (compute(inputs, extras, dout) -> {name: grad}); the first matching names the likely bug
+    """
+    pair = len(names) == 2
+    what = names[0]
+    if len(infos) < len(cases[aspect]):
+        return "The grader could not run every check on your code (it stopped early)."
+    for k, case in enumerate(cases[aspect]):
+        info = infos[k]
+        got = {key.split("/", 2)[2]: v for key, v in arrays.items() if key.startswith(f"{aspect}/{k}/")}
+        where = f"for {case.describe()}"
+        hint = f" {case.hint}" if case.hint else ""
+        if info.get("error") == "NotImplementedError":
+            return f"{what} has not been answered yet (it raises NotImplementedError)."
+        if "error" in info:
+            culprit = names[1] if pair and "out" in got else what
+            return f"{culprit} raised {info['error']} {where}.{hint}"
+        inputs = case.inputs()
+        extras = [dict(e) if isinstance(e, dict) else e for e in case.extras]
+        if pair:
+            out_ref, cache = reference[0](*[inputs[n].copy() for n, _ in case.arrays], *extras)
+        else:
+            out_ref = reference[0](*[inputs[n].copy() for n, _ in case.arrays], *extras)
+        out_ref = np.asarray(out_ref, dtype=np.float64)
+        out = got.get("out")
+        if out is None or out.shape != out_ref.shape:
+            return (f"{what} returned shape {None if out is None else out.shape}, expected "
+                    f"{out_ref.shape} {where}.{hint}")
+        if not close(out, out_ref, "float64"):
+            named = _variant_hint([(lambda c=c: c(inputs, extras), h, out) for kind, c, h in variants
+                                   if kind == "out"])
+            return (f"{what}'s output differs from the expected values {where} (max abs error "
+                    f"{max_abs_error(out, out_ref):.3g}). {named or case.hint or generic_hint}").strip()
+        if info.get("modified_inputs"):
+            return f"{what} modified its input(s) {', '.join(info['modified_inputs'])} in place {where}."
+        if aspect != "backward":
+            continue
+        backward = names[1]
+        if "grads_count" in info:
+            return (f"{backward} returned {info['grads_count']} gradients {where}; expected "
+                    f"{len(case.grad_names)} ({', '.join('d' + n for n in case.grad_names)}).")
+        dout = case.upstream(out_ref.shape)
+        grads_ref = reference[1](dout.copy(), cache)
+        grads_ref = grads_ref if isinstance(grads_ref, (tuple, list)) else (grads_ref,)
+        for name, expected in zip(case.grad_names, grads_ref):
+            expected = np.asarray(expected, dtype=np.float64)
+            mine = got.get(f"grad:{name}")
+            if mine is None or mine.shape != expected.shape:
+                return (f"d{name} has shape {None if mine is None else mine.shape}, expected "
+                        f"{expected.shape} (the shape of {name}) {where}.")
+            if not close(mine, expected, "float64"):
+                named = _variant_hint([(lambda c=c: c(inputs, extras, dout).get(name), h, mine)
+                                       for kind, c, h in variants if kind == "grads"])
+                return (f"d{name} differs from the expected gradient {where} (max abs error "
+                        f"{max_abs_error(mine, expected):.3g}). {named or case.hint or generic_hint}").strip()
+        for name in case.grad_names:
+            num, mine = got.get(f"num:{name}"), got[f"grad:{name}"]
+            if num is None:
+                return "The grader could not compute finite differences of your forward pass."
+            if max_abs_error(mine, num) > FD_TOLERANCE * max(1.0, float(np.abs(num).max())):
+                return (f"Your d{name} disagrees with finite differences of your own {what} {where}: "
+                        "the forward and backward passes compute different functions.")
+    return None

@@ -1,0 +1,53 @@
+"""The framework's generic kinds (a numpy forward/backward pair, a pure function) graded through
+the trusted path on a throwaway unit table: a new unit of these kinds is a table row, its cases
+and its variants."""
+import pytest
+
+from test_rules import grade
+from toy_kinds.units import TABLE
+
+HIDDEN = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
+TESTS = {"test_affine_forward": HIDDEN, "test_affine_backward": HIDDEN, "test_relu_values": HIDDEN}
+AFFINE = '''
+def affine_forward(x, w, b):
+    out = {out}
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return dout @ w.T, x.T @ dout, {db}
+'''
+RELU = "def relu(x):\n    return {body}\n"
+
+
+def outcomes(affine, relu):
+    return grade(TABLE, {"affine": affine, "relu": relu}, TESTS)
+
+
+def test_correct_answers_pass():
+    got = outcomes(AFFINE.format(out="x.dot(w) + b[None, :]", db="np.sum(dout, axis=0)"),
+                   RELU.format(body="x * (x > 0)"))
+    assert all(o.passed for o in got.values()), {k: o.message for k, o in got.items()}
+
+
+@pytest.mark.parametrize("out, db, relu, failing, expected", [
+    ("x @ w", "dout.sum(axis=0)", "np.maximum(x, 0)", {"test_affine_forward", "test_affine_backward"},
+     "The bias is missing"),
+    ("x @ w + b", "dout.mean(axis=0)", "np.maximum(x, 0)", {"test_affine_backward"},
+     "not its mean"),
+    ("x @ w + b", "dout.sum(axis=1)", "np.maximum(x, 0)", {"test_affine_backward"}, "expected (5,)"),
+    ("x @ w + b", "dout.sum(axis=0)", "np.maximum(x, 0.1)", {"test_relu_values"}, "relu's output differs"),
+    ("x @ w + b", "dout.sum(axis=0)", "x.squeeze().clip(0)", {"test_relu_values"}, "shape"),
+])
+def test_wrong_answers_lose_the_right_tests(out, db, relu, failing, expected):
+    got = outcomes(AFFINE.format(out=out, db=db), RELU.format(body=relu))
+    assert {k for k, o in got.items() if not o.passed} == failing
+    assert any(expected in got[k].message for k in failing), {k: got[k].message for k in failing}
+
+
+def test_backward_inconsistent_with_forward_is_named():
+    """A dx that belongs to another function than the forward pass is caught and named."""
+    got = outcomes(AFFINE.format(out="x @ w + b", db="dout.sum(axis=0)").replace("dout @ w.T", "2 * dout @ w.T"),
+                   RELU.format(body="np.maximum(x, 0)"))
+    assert not got["test_affine_backward"].passed and "dx" in got["test_affine_backward"].message

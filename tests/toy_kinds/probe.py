@@ -1,0 +1,12 @@
+"""Cases of the toy table; the probes are the framework's generic ones."""
+from grader_tests.framework import kinds
+from toy_kinds.units import TABLE
+
+AFFINE = [kinds.Case(1, (("x", (4, 3)), ("w", (3, 5)), ("b", (5,)))),
+          kinds.Case(2, (("x", (1, 2)), ("w", (2, 1)), ("b", (1,))), hint="It fails only for N = 1.")]
+CASES = {"affine": {"forward": AFFINE, "backward": AFFINE},
+         "relu": {"values": [kinds.Case(3, (("x", (3, 4)),)), kinds.Case(4, (("x", (1, 1)),))]}}
+
+
+def run_probes(unit, obj, aspects, devices):
+    return kinds.run_probes(TABLE.unit(unit).defines, obj, CASES[unit], aspects)
