@@ -162,6 +162,7 @@ def test_autograde_restores_instructors_loader(tmp_path):
     (nbgrader's Autograde copies every non-notebook file of source/<a>/ over the submission)."""
     assignment = END_TO_END
     loader = table.load(assignment).ships[0]
+    start = time.perf_counter()
     course = make_course(tmp_path, assignment)
     nbgrader(course, "generate_assignment", assignment, "--force")
     release = course / "release" / assignment
@@ -179,6 +180,8 @@ def test_autograde_restores_instructors_loader(tmp_path):
         for unit in table.load(assignment).autograded_units:
             got, top = scores[student][unit.id]
             assert got == top, (student, unit.id, got, top)
+    print(f"\n[{assignment}] autograde with a deleted and an edited loader: "
+          f"{time.perf_counter() - start:.1f} s")
 
 
 # ---------------------------------------------------------------------------------------------
