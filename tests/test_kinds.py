@@ -7,7 +7,8 @@ from test_rules import grade
 from toy_kinds.units import TABLE
 
 HIDDEN = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
-TESTS = {"test_affine_forward": HIDDEN, "test_affine_backward": HIDDEN, "test_relu_values": HIDDEN}
+TESTS = {"test_affine_forward": HIDDEN, "test_affine_backward": HIDDEN, "test_relu_values": HIDDEN,
+         "test_gated_layer_forward": HIDDEN, "test_gated_layer_backward": HIDDEN}
 AFFINE = '''
 def affine_forward(x, w, b):
     out = {out}
@@ -21,8 +22,9 @@ def affine_backward(dout, cache):
 RELU = "def relu(x):\n    return {body}\n"
 
 
-def outcomes(affine, relu):
-    return grade(TABLE, {"affine": affine, "relu": relu}, TESTS)
+def outcomes(affine, relu, module=None):
+    from toy_kinds.judge import MODULE_SOURCE
+    return grade(TABLE, {"affine": affine, "relu": relu, "gated_layer": module or MODULE_SOURCE}, TESTS)
 
 
 def test_correct_answers_pass():
@@ -51,3 +53,32 @@ def test_backward_inconsistent_with_forward_is_named():
     got = outcomes(AFFINE.format(out="x @ w + b", db="dout.sum(axis=0)").replace("dout @ w.T", "2 * dout @ w.T"),
                    RELU.format(body="np.maximum(x, 0)"))
     assert not got["test_affine_backward"].passed and "dx" in got["test_affine_backward"].message
+
+
+MODULE = """
+class GatedLayer(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.lin = nn.Linear(n_in, n_out)
+        self.gate = nn.Linear(n_in, n_out)
+
+    def forward(self, x):
+        return {body}
+"""
+OK_PARTS = dict(affine=AFFINE.format(out="x @ w + b", db="dout.sum(axis=0)"), relu=RELU.format(body="np.maximum(x, 0)"))
+
+
+@pytest.mark.parametrize("body, failing, expected", [
+    ("self.lin(x).tanh() * (1 + (-self.gate(x)).exp()).reciprocal()", set(), None),
+    ("torch.tanh(self.lin(x)) * torch.tanh(self.gate(x))",
+     {"test_gated_layer_forward", "test_gated_layer_backward"}, "The gate uses tanh"),
+    ("torch.tanh(self.lin(x)) * torch.sigmoid(self.gate(x)).detach()", {"test_gated_layer_backward"},
+     "the gradient of"),
+    ("torch.tanh(self.lin(x)) * torch.sigmoid(self.gate(x)).double()", {"test_gated_layer_forward",
+     "test_gated_layer_backward"}, "float32"),
+])
+def test_torch_module_kind(body, failing, expected):
+    got = outcomes(OK_PARTS["affine"], OK_PARTS["relu"], MODULE.format(body=body))
+    assert {k for k, o in got.items() if not o.passed} == failing, {k: o.message for k, o in got.items()}
+    if expected:
+        assert any(expected in got[k].message for k in failing), {k: got[k].message for k in failing}

@@ -232,3 +232,133 @@ def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), ge
                 return (f"Your d{name} disagrees with finite differences of your own {what} {where}: "
                         "the forward and backward passes compute different functions.")
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A torch module: values and autograd gradients with parameters shared by name
+# ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ModuleCase:
+    """One input of a torch-module unit: constructor arguments, input shapes, dtype."""
+    seed: int
+    args: tuple                   # constructor arguments
+    inputs: tuple                 # ((name, shape), ...) positional inputs of forward
+    dtype: str = "float64"
+    hint: str = ""
+
+    def describe(self):
+        shapes = ", ".join(f"{n} of shape {tuple(s)}" for n, s in self.inputs)
+        return f"{shapes}, constructor arguments {self.args}, {self.dtype}"
+
+    def tensors(self, device):
+        import torch
+        gen = torch.Generator().manual_seed(30_000 + self.seed)
+        dtype = getattr(torch, self.dtype)
+        return {n: torch.randn(*s, generator=gen, dtype=torch.float64).to(device=device, dtype=dtype)
+                for n, s in self.inputs}
+
+
+def drive_module(module, case, device):
+    """Forward on the case's inputs, backward of sum(out * upstream); plain arrays out. The same
+    driver runs the student's module (sandbox) and the reference (judge)."""
+    import torch
+    arrays = {}
+    inputs = {n: t.requires_grad_(True) for n, t in case.tensors(device).items()}
+    out = module(*inputs.values())
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"forward returned {type(out).__name__}, not a tensor")
+    arrays["out"] = out.detach().cpu().double().numpy()
+    arrays["out_dtype"] = np.array(str(out.dtype).replace("torch.", ""))
+    upstream = torch.randn(*out.shape, generator=torch.Generator().manual_seed(40_000 + case.seed),
+                           dtype=torch.float64).to(device=out.device, dtype=out.dtype)
+    (out * upstream).sum().backward()
+    for name, t in inputs.items():
+        arrays[f"grad:{name}"] = (t.grad if t.grad is not None else torch.zeros_like(t)).detach().cpu().double().numpy()
+    for name, p in module.named_parameters():
+        if p.grad is not None:
+            arrays[f"grad:param:{name}"] = p.grad.detach().cpu().double().numpy()
+    return arrays
+
+
+def probe_module(cls, case, device):
+    import torch
+    arrays, info = {}, {}
+    try:
+        torch.manual_seed(case.seed)
+        module = cls(*case.args).to(device=device, dtype=getattr(torch, case.dtype))
+        arrays.update({f"param:{n}": p.detach().cpu().double().numpy() for n, p in module.named_parameters()})
+        arrays.update(drive_module(module, case, device))
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return arrays, info
+
+
+def run_module_probes(cls, cases, aspects, devices):
+    """Probes of a torch-module unit on every (case, device): same key layout as `run_probes`."""
+    import torch
+    infos, arrays = {}, {}
+    for aspect in aspects:
+        infos[aspect] = []
+        pairs = [(c, d) for c in cases[aspect] for d in devices]
+        for k, (case, device) in enumerate(pairs):
+            got, info = probe_module(cls, case, torch.device(device))
+            infos[aspect].append(info)
+            arrays.update({f"{aspect}/{k}/{n}": v for n, v in got.items()})
+    return infos, arrays
+
+
+def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_cls, variants=()):
+    """Compare a torch module with `reference_cls` (parameters copied by name): the output for
+    aspect 'forward', also every input and parameter gradient for 'backward'.
+    variants: [(module class, hint)]: a known wrong module whose output matches names the bug."""
+    import torch
+    pairs = [(c, d) for c in cases[aspect] for d in devices]
+    if len(infos) < len(pairs):
+        return "The grader could not run every check on your code (it stopped early)."
+    for k, (case, device) in enumerate(pairs):
+        info, where = infos[k], f"for {case.describe()} on {device}"
+        got = {key.split("/", 2)[2]: v for key, v in arrays.items() if key.startswith(f"{aspect}/{k}/")}
+        if info.get("error") == "NotImplementedError":
+            return f"{name} has not been answered yet (it raises NotImplementedError)."
+        if "error" in info:
+            return f"{name} raised {info['error']} {where}.{' ' + case.hint if case.hint else ''}"
+        if str(got.get("out_dtype")) != case.dtype:
+            return (f"The output is {got.get('out_dtype')} {where}: keep the input's dtype (create "
+                    "new tensors with the input's dtype and device).")
+        params = {key[len("param:"):]: v for key, v in got.items() if key.startswith("param:")}
+
+        def build(cls):
+            torch.manual_seed(case.seed)
+            module = cls(*case.args).to(device=device, dtype=getattr(torch, case.dtype))
+            state = dict(module.named_parameters())
+            if set(state) != set(params) or any(tuple(state[n].shape) != params[n].shape for n in state):
+                return None
+            with torch.no_grad():
+                for n, p in state.items():
+                    p.copy_(torch.as_tensor(params[n]))
+            return module
+        reference = build(reference_cls)
+        if reference is None:
+            return (f"{name} has parameters {sorted(params)} with other names or shapes than the "
+                    f"contract's {sorted(n for n, _ in reference_cls(*case.args).named_parameters())} {where}.")
+        expected = drive_module(reference, case, torch.device(device))
+        keys = ["out"] + (sorted(k for k in expected if k.startswith("grad:")) if aspect == "backward" else [])
+        for key in keys:
+            mine = got.get(key)
+            if mine is None or mine.shape != expected[key].shape:
+                return (f"{key.replace('grad:', 'the gradient of ')} has shape "
+                        f"{None if mine is None else mine.shape}, expected {expected[key].shape} {where}.")
+            if not close(mine, expected[key], case.dtype):
+                named = None
+                for variant_cls, hint in variants:
+                    wrong = build(variant_cls)
+                    if wrong is not None and close(mine, drive_module(wrong, case, torch.device(device))[key], case.dtype):
+                        named = hint
+                        break
+                what = "the output" if key == "out" else key.replace("grad:param:", "the gradient of ").replace("grad:", "the gradient of input ")
+                return (f"{what} differs from the expected value {where} (max abs error "
+                        f"{max_abs_error(mine, expected[key]):.3g}). {named or case.hint}").strip()
+    return None
