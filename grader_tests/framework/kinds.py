@@ -6,7 +6,10 @@ table row, its cases and its variants (no probe or judge code of its own):
   against the reference pair, and the student's gradients against centred finite differences
   of the student's own forward (aspects `forward`, `backward`);
 - a pure **function** on several inputs (`fn(*arrays, *extras) -> array`), against the reference
-  (aspect `values`).
+  (aspect `values`);
+- a torch **module** (`ModuleCase`, `run_module_probes`, `judge_module_aspect`): output and every
+  input and parameter gradient against a reference class, parameters copied by name, on every
+  grading device.
 
 Use: the unit's row gives `defines` (the forward then the backward name, or the function name)
 and the assignment's probe module passes its cases to `run_probes`; the judge module passes its
