@@ -27,8 +27,7 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
                                 {}, aspects, devices)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself
-    hidden_marker = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
-    return trusted.cell_outcome(assignment_table, unit_id, test, test_id, hidden_marker, result,
+    return trusted.cell_outcome(assignment_table, unit_id, test, test_id, True, result,
                                 arrays, devices, source), devices
 
 

@@ -122,6 +122,18 @@ def load_answer(grade_id, names, namespace, source=None):
     return scope
 
 
+def keyed(aspect, k, arrays):
+    """The probe's arrays of the k-th case of `aspect`, under their keys '<aspect>/<k>/<name>'
+    (how every probe hands its arrays to the judge in one .npz)."""
+    return {f"{aspect}/{k}/{name}": value for name, value in arrays.items()}
+
+
+def case_arrays(arrays, aspect, k):
+    """The judge's side of `keyed`: {name: array} of the k-th case of `aspect`."""
+    prefix = f"{aspect}/{k}/"
+    return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+
+
 def namespace_from(given_source):
     """A fresh namespace built by running the given code `given_source`."""
     scope = {"__name__": "__main__"}
@@ -148,11 +160,6 @@ def grading_devices():
         devices.append(torch.device("cuda"))
     devices.append(torch.device("cpu"))
     return devices
-
-
-def report_devices(unit, devices):
-    """The line a hidden test prints to record where it ran."""
-    print(f"{unit}: checked on {', '.join(str(d) for d in devices)}")
 
 
 def deterministic_numerics():

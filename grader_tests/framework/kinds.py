@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 
 from grader_tests.framework import harness
-from grader_tests.framework.numerics import (FD_STEP, FD_TOLERANCE, close, matches_variant,
-                                             max_abs_error)
+from grader_tests.framework.numerics import (FD_TOLERANCE, close, matches_variant, max_abs_error,
+                                             numerical_gradient)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,16 +97,10 @@ def probe_pair(forward, backward, case, aspect):
                 return arrays, info
             for name, grad in zip(case.grad_names, grads):
                 arrays[f"grad:{name}"] = _float_array(grad)
+            work = {k: v.copy() for k, v in originals.items()}  # _call_forward passes copies
             for name in case.grad_names:
-                num = np.zeros_like(originals[name])
-                for idx in np.ndindex(*num.shape):
-                    values = []
-                    for step in (FD_STEP, -FD_STEP):
-                        shifted = {k: v.copy() for k, v in originals.items()}
-                        shifted[name][idx] += step
-                        values.append(float(np.sum(_call_forward(forward, shifted, case)[0] * dout)))
-                    num[idx] = (values[0] - values[1]) / (2 * FD_STEP)
-                arrays[f"num:{name}"] = num
+                arrays[f"num:{name}"] = numerical_gradient(
+                    lambda: float(np.sum(_call_forward(forward, work, case)[0] * dout)), work[name])
     except NotImplementedError:
         info["error"] = "NotImplementedError"
     except Exception as err:  # the student's code raised: a verdict, not a grader failure
@@ -147,7 +141,7 @@ def run_probes(scope_names, obj_or_scope, cases, aspects):
             else:
                 got, info = probe_function(scope.get(scope_names[0]), case)
             infos[aspect].append(info)
-            arrays.update({f"{aspect}/{k}/{n}": v for n, v in got.items()})
+            arrays.update(harness.keyed(aspect, k, got))
     return infos, arrays
 
 
@@ -181,7 +175,7 @@ def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), ge
         return "The grader could not run every check on your code (it stopped early)."
     for k, case in enumerate(cases[aspect]):
         info = infos[k]
-        got = {key.split("/", 2)[2]: v for key, v in arrays.items() if key.startswith(f"{aspect}/{k}/")}
+        got = harness.case_arrays(arrays, aspect, k)
         where = f"for {case.describe()}"
         hint = f" {case.hint}" if case.hint else ""
         if info.get("error") == "NotImplementedError":
@@ -309,7 +303,7 @@ def run_module_probes(cls, cases, aspects, devices):
         for k, (case, device) in enumerate(pairs):
             got, info = probe_module(cls, case, torch.device(device))
             infos[aspect].append(info)
-            arrays.update({f"{aspect}/{k}/{n}": v for n, v in got.items()})
+            arrays.update(harness.keyed(aspect, k, got))
     return infos, arrays
 
 
@@ -323,7 +317,7 @@ def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_c
         return "The grader could not run every check on your code (it stopped early)."
     for k, (case, device) in enumerate(pairs):
         info, where = infos[k], f"for {case.describe()} on {device}"
-        got = {key.split("/", 2)[2]: v for key, v in arrays.items() if key.startswith(f"{aspect}/{k}/")}
+        got = harness.case_arrays(arrays, aspect, k)
         if info.get("error") == "NotImplementedError":
             return f"{name} has not been answered yet (it raises NotImplementedError)."
         if "error" in info:

@@ -76,6 +76,22 @@ UNIFORM_MAX_FRACTION = 0.8
 UNIFORM_MEAN_FRACTION = 0.15
 
 
+def numerical_gradient(f, x, step=FD_STEP):
+    """Centred finite differences of the scalar function `f()` with respect to the array `x`,
+    which is perturbed in place one element at a time and restored (cs231n's
+    eval_numerical_gradient). `f` must read `x` anew on every call."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    for idx in np.ndindex(*x.shape):
+        old = x[idx]
+        x[idx] = old + step
+        plus = f()
+        x[idx] = old - step
+        minus = f()
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * step)
+    return grad
+
+
 def std_ratio_uniform(w, bound):
     """Sample std of `w` over the std b / sqrt(3) of uniform(-b, b)."""
     return float(np.std(w)) / (bound / np.sqrt(3.0))

@@ -30,20 +30,20 @@ JSON_SCALARS = (str, int, float, bool, type(None))
 
 def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
     """Run one unit's answer cell, visible tests and probes; returns (result, arrays).
+    `assignment`: its name or its grader package's dotted name (see table.load).
 
     result: {'load_error', 'visible': {test id: None or failure}, 'infos': {aspect: [info]},
              'values': {name: value}, 'rules': the monitor's record}
     """
-    import numpy as np  # noqa: F401 (probes return numpy arrays)
-
-    unit = table.load(assignment).unit(unit_id)
+    assignment_table = table.load(assignment)
+    unit = assignment_table.unit(unit_id)
     result = {"load_error": None, "visible": {}, "infos": {}, "values": {}, "rules": {}}
     arrays = {}
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         scope = harness.namespace_from(given)
-        probes = importlib.import_module(f"{table.load(assignment).package_name}.probe") \
-            if unit.is_code and aspects else None  # `assignment`: a name or a package
+        probes = (importlib.import_module(f"{assignment_table.package_name}.probe")
+                  if unit.is_code and aspects else None)
         with rules.monitor(unit.rules) as record:
             try:
                 scope = harness.load_answer(unit_id, unit.defines, scope, source=answer)
@@ -93,12 +93,12 @@ def _warm_up(assignment):
     """Import the assignment's probes (and torch, where its units need it) once in the parent,
     so each forked child starts warm (a cold first torch probe costs ~1 s). Tiny tensors only:
     no thread pool or CUDA context is created."""
-    harness.deterministic_numerics()
     importlib.import_module(f"{table.load(assignment).package_name}.probe")
     if not _needs_torch(assignment):
+        harness.deterministic_numerics()
         return
     import torch
-    harness.deterministic_numerics()
+    harness.deterministic_numerics()  # before the first matmul (cuBLAS reads its workspace setting then)
     with rules.ForbiddenOps():
         layer = torch.nn.Linear(3, 2).double()
         previous = torch.are_deterministic_algorithms_enabled()

@@ -34,6 +34,15 @@ def corpus_files(assignment, unit):
     return files
 
 
+def assignment_solutions(root, assignment):
+    """`solutions` of every notebook of `assignment` (its unit table names them), in one dict."""
+    from grader_tests.framework import table
+    answers = {}
+    for name in table.load(assignment).notebook_files:
+        answers.update(solutions(pathlib.Path(root) / "source" / assignment / name))
+    return answers
+
+
 def corpus_dir(assignment, unit):
     return GRADER / assignment / "corpus" / unit
 

@@ -164,7 +164,7 @@ def finish_grading(pending):
             failure = _run_failure(run, result, work / f"{unit}.error")
             for test_id, (test, source) in pending.by_unit[unit].items():
                 outcomes[test_id] = (Outcome(False, failure) if failure else
-                                     cell_outcome(pending.table, unit, test, test_id, source,
+                                     cell_outcome(pending.table, unit, test, test_id, has_hidden(source),
                                                   result, arrays, spec["devices"], unit_spec["answer"]))
     finally:
         pending.tmp.cleanup()
@@ -211,8 +211,9 @@ def _run_failure(run, result, error_file):
     return None
 
 
-def cell_outcome(assignment_table, unit_id, test, test_id, source, result, arrays, devices, answer):
-    """The verdict of one test cell from the unit's probe data (`probe_runner.probe_unit`)."""
+def cell_outcome(assignment_table, unit_id, test, test_id, hidden, result, arrays, devices, answer):
+    """The verdict of one test cell from the unit's probe data (`probe_runner.probe_unit`);
+    `hidden`: whether the cell (as restored from the gradebook) holds a hidden part to judge."""
     unit = assignment_table.unit(unit_id)
     if result.get("load_error"):
         return Outcome(False, result["load_error"])
@@ -223,7 +224,7 @@ def cell_outcome(assignment_table, unit_id, test, test_id, source, result, array
     visible = result.get("visible", {}).get(test_id, "not run")
     if visible is not None:
         return Outcome(False, f"The visible test failed: {visible}")
-    if not has_hidden(source):
+    if not hidden:
         return Outcome(True, f"{test_id}: passed")
     judge = judge_module(assignment_table)
     if unit.kind == table.VALUE:

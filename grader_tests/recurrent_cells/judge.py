@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from reference import recurrent_cells as ref
+from grader_tests.framework import harness
 from grader_tests.framework.numerics import (
     INIT_BOUND_SLACK, UNIFORM_MIN_SAMPLES_TORCH, UNIFORM_STD_RATIO, close, max_abs_error,
     std_ratio_uniform)
@@ -346,8 +347,7 @@ def judge_aspect(unit, aspect, infos, arrays, devices):
     if len(infos) < len(pairs):
         return "The grader could not run every check on your code (it stopped early)."
     for k, (case, device) in enumerate(pairs):
-        prefix = f"{aspect}/{k}/"
-        got = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+        got = harness.case_arrays(arrays, aspect, k)
         message = judge(unit, aspect, case, got, infos[k], device)
         if message:
             return message

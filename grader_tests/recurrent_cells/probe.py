@@ -287,7 +287,7 @@ def run_probes(unit, cls, aspects, devices):
         for k, (case, device) in enumerate(plan(unit, aspect, devices)):
             got, info = probe(unit, cls, case, device, backward=(aspect == "backward"))
             infos[aspect].append(info)
-            arrays.update({f"{aspect}/{k}/{name}": value for name, value in got.items()})
+            arrays.update(harness.keyed(aspect, k, got))
         if aspect == "structure" and unit in ("rnn_model", "bidir_model"):
             infos[aspect].append({"invalid_mode": probe_invalid_mode(cls)})
     return infos, arrays

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from reference import sparse_autoencoder as ref
+from grader_tests.framework import harness
 from grader_tests.framework.numerics import (
     FD_TOLERANCE, FLOAT64, INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
     UNIFORM_MIN_SAMPLES, UNIFORM_STD_RATIO, matches_variant, max_abs_error, std_ratio_uniform)
@@ -83,9 +84,6 @@ def _close(actual, expected, scale=None):
     return err <= FLOAT64["atol"] + FLOAT64["rtol"] * scale
 
 
-_loose = matches_variant
-
-
 def _unanswered(unit, info):
     if info.get("error", "").startswith("NotImplementedError"):
         return f"{UNITS[unit][0]} has not been answered yet (it raises NotImplementedError)."
@@ -145,7 +143,7 @@ PRE_GENERIC = ("Check each step: Y = 0.2126 R + 0.7152 G + 0.0722 B; subtract ea
 def _diagnose_preprocess(x, got):
     for flags, hint in PRE_VARIANTS:
         variant = _pre_variant(x, **flags)
-        if variant.shape == got.shape and np.isfinite(variant).all() and _loose(got, variant):
+        if variant.shape == got.shape and np.isfinite(variant).all() and matches_variant(got, variant):
             return hint
     return PRE_GENERIC
 
@@ -319,7 +317,7 @@ GRAD_GENERIC = ("check delta_out = (o - d) * o * (1 - o) / N, delta_hid = (delta
 def _diagnose_J(We, data, params, J):
     for flags, hint in J_VARIANTS:
         Jv, _ = _cost_variant(We, data, params, **flags)
-        if np.isfinite(Jv) and _loose(J, Jv):
+        if np.isfinite(Jv) and matches_variant(J, Jv):
             return hint
     return J_GENERIC
 
@@ -327,7 +325,7 @@ def _diagnose_J(We, data, params, J):
 def _diagnose_grads(We, data, params, grads):
     for flags, hint in GRAD_VARIANTS:
         _, gv = _cost_variant(We, data, params, **flags)
-        if all(k in grads and grads[k].shape == gv[k].shape and _loose(grads[k], gv[k]) for k in KEYS):
+        if all(k in grads and grads[k].shape == gv[k].shape and matches_variant(grads[k], gv[k]) for k in KEYS):
             return hint
     return GRAD_GENERIC
 
@@ -656,8 +654,7 @@ def judge_aspect(unit, aspect, infos, arrays, devices, source=None):
         return "The grader could not run every check on your code (it stopped early)."
     device = reference_device(devices)
     for k, case in enumerate(cases):
-        prefix = f"{aspect}/{k}/"
-        got = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+        got = harness.case_arrays(arrays, aspect, k)
         message = judge(unit, aspect, case, got, infos[k], device)
         if message:
             return message

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from grader_tests.framework import harness
-from grader_tests.framework.numerics import FD_STEP
+from grader_tests.framework.numerics import numerical_gradient
 from grader_tests.sparse_autoencoder.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}
@@ -287,17 +287,13 @@ def probe_ae_cost(fn, case, finite_differences=False):
             info["modified_inputs"] = ([k for k in KEYS if not np.array_equal(We[k], originals[0][k])]
                                        + (["data"] if not np.array_equal(data, originals[1]) else []))
             if finite_differences:
-                h = FD_STEP
+                work = {q: v.copy() for q, v in originals[0].items()}
+
+                def J_of_work():  # fresh copies on every call: the student's code may edit them
+                    return _call_cost(fn, {q: v.copy() for q, v in work.items()},
+                                      originals[1].copy(), dict(params))[0]
                 for k in KEYS:
-                    num = np.zeros_like(We[k])
-                    for idx in np.ndindex(*We[k].shape):
-                        plus = {q: v.copy() for q, v in originals[0].items()}
-                        minus = {q: v.copy() for q, v in originals[0].items()}
-                        plus[k][idx] += h
-                        minus[k][idx] -= h
-                        num[idx] = (_call_cost(fn, plus, originals[1].copy(), dict(params))[0]
-                                    - _call_cost(fn, minus, originals[1].copy(), dict(params))[0]) / (2 * h)
-                    arrays[f"num:{k}"] = num
+                    arrays[f"num:{k}"] = numerical_gradient(J_of_work, work[k])
     except Exception as err:
         info["error"] = _error(err)
     return arrays, info
@@ -426,5 +422,5 @@ def run_probes(unit, fn, aspects, devices=None):
                 finally:
                     np.random.set_state(state)
             infos[aspect].append(info)
-            arrays.update({f"{aspect}/{k}/{name}": value for name, value in got.items()})
+            arrays.update(harness.keyed(aspect, k, got))
     return infos, arrays
