@@ -9,6 +9,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# As `make test` does: the virtualenv's tools come first on PATH (nbgrader runs `alembic`, and
+# tools/course.py runs `nbgrader`, by name), also when pytest is started directly.
+_BIN = str(pathlib.Path(sys.executable).parent)
+if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
 def make_course(tmp_path, assignment="recurrent_cells"):

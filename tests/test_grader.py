@@ -22,10 +22,7 @@ INTERNALS = ("grader_tests", "reference", "Traceback", "ref.", ".py", "judge", "
 
 
 def solutions(assignment):
-    answers = {}
-    for name in table.load(assignment).notebook_files:
-        answers.update(sb.solutions(ROOT / "source" / assignment / name))
-    return answers
+    return sb.assignment_solutions(ROOT, assignment)
 
 
 def verdicts(assignment, unit, source):

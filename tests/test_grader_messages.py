@@ -7,7 +7,6 @@ import io
 
 import pytest
 
-from conftest import ROOT
 from grader_tests.framework import checks, submission_builder as sb
 from reference import recurrent_cells as ref_rc
 from test_grader import assert_student_facing, solutions, verdicts

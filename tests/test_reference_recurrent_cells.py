@@ -1,7 +1,6 @@
 """reference/recurrent_cells.py cross-checked against torch.nn with copied weights, and the
 source notebook's solutions against the reference (one source of truth; every hidden test on the
 solutions runs in test_grader.py)."""
-import json
 
 import pytest
 import torch

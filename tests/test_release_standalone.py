@@ -37,14 +37,6 @@ COURSE_ENV = ("PYTHONPATH", "COURSE_DATA_DIR", "COURSE_ROOT", "NATURAL_PATCHES_F
               "SPEECH_COMMANDS_ROOT")
 
 
-@pytest.fixture(autouse=True)
-def venv_on_path(monkeypatch):
-    """nbgrader runs `alembic` from PATH (make puts the virtualenv first; so do these tests)."""
-    bin_dir = str(pathlib.Path(sys.executable).parent)
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
-        monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
-
-
 def student_env(**extra):
     """The environment of a student's machine: nothing that points into the course."""
     env = {k: v for k, v in os.environ.items() if k not in COURSE_ENV and not k.startswith("JPY_")}
@@ -54,7 +46,7 @@ def student_env(**extra):
 
 def code_answers(assignment):
     """The instructor's answers of the autograded units (code and value units), as submitted."""
-    every = sb.solutions(ROOT / "source" / assignment / f"{assignment}.ipynb")
+    every = sb.assignment_solutions(ROOT, assignment)
     return {u.id: every[u.id] for u in table.load(assignment).autograded_units}
 
 

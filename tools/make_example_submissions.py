@@ -16,9 +16,7 @@ from grader_tests.framework import table  # noqa: E402
 
 
 def students(assignment):
-    solution = {}
-    for name in table.load(assignment).notebook_files:
-        solution.update(sb.solutions(ROOT / "source" / assignment / name))
+    solution = sb.assignment_solutions(ROOT, assignment)
     try:
         examples = importlib.import_module(f"{table.load(assignment).package_name}.examples")
     except ModuleNotFoundError:
