@@ -38,7 +38,7 @@ notebooks: venv                                        ## source/<a>/<a>.py <-> 
 	$(BIN)/python tools/notebooks.py sync
 
 release: venv data notebooks                           ## source/ -> release/ (student versions), every assignment
-	$(BIN)/python tools/ship_data_modules.py            # data/ loaders -> source/<a>/ (TABLE.ships)
+	$(BIN)/python tools/ship_data_modules.py            # data/ loaders, handouts/ -> source/<a>/ (TABLE.ships)
 	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 submissions: venv                                      ## example submissions under submitted/

@@ -46,6 +46,23 @@ c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db'
 # (a stand-in built beside a notebook; autograde reads COURSE_DATA_DIR instead).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"] + sorted(
     {f"{nb.stem}.py" for nb in pathlib.Path(COURSE_ROOT, "source").glob("*/*.ipynb")})
+# Files students submit beside their notebooks (a unit's `submitted_files`, e.g. the convnets
+# challenge's best_model.pt): autograde copies the student's into autograded/ (the notebook's
+# training cell then does not retrain) and never copies an instructor's over it; no other
+# command (generate_assignment, feedback) copies one, so a checkpoint the instructor's run left
+# in source/ never reaches a release. The grader reads them from submitted/.
+_SUBMITTED_FILES = {}
+try:
+    from grader_tests.framework.table import assignments as _assignments, load as _load
+    for _a in _assignments(COURSE_ROOT):
+        _names = sorted({f for u in _load(_a).units for f in u.submitted_files})
+        if _names:
+            _SUBMITTED_FILES[_a] = _names
+except Exception:  # the grader check below reports an unimportable grader loudly
+    pass
+c.Autograde.exclude_overwriting = _SUBMITTED_FILES
+if not (len(sys.argv) > 1 and sys.argv[1] == "autograde"):
+    c.CourseDirectory.ignore += sorted({f for names in _SUBMITTED_FILES.values() for f in names})
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60

@@ -22,7 +22,7 @@ def make_course(tmp_path, assignment="recurrent_cells"):
     course.mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
-    for name in ("grader_tests", "reference", "data", "tools"):
+    for name in ("grader_tests", "reference", "handouts", "data", "tools"):
         (course / name).symlink_to(ROOT / name)
     return course
 

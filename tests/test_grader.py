@@ -8,6 +8,7 @@
 """
 import contextlib
 import io
+import pathlib
 import re
 import subprocess
 import sys
@@ -67,10 +68,16 @@ SOLUTION_CASES = [(a, u.id, aspect) for a in ASSIGNMENTS for u in table.load(a).
 
 
 @pytest.mark.parametrize("assignment, unit, aspect", SOLUTION_CASES)
-def test_source_solutions_pass_every_hidden_test(assignment, unit, aspect):
+def test_source_solutions_pass_every_hidden_test(assignment, unit, aspect, tmp_path):
+    # files a unit reads (a checkpoint) are the solution's, submitted beside the notebook
+    for name, path in sb.example_files(assignment, "solution").items():
+        (tmp_path / name).write_bytes(pathlib.Path(path).read_bytes())
     with contextlib.redirect_stdout(io.StringIO()):
-        verdict, _ = checks.outcome(assignment, unit, aspect, solutions(assignment)[unit])
+        verdict, _ = checks.outcome(assignment, unit, aspect, solutions(assignment)[unit],
+                                    submission_dir=tmp_path)
     assert verdict.passed, verdict.message
+    if verdict.score is not None:   # a scored test: the solution earns full points
+        assert verdict.score == 1, verdict.message
 
 
 CORPUS = [(a, u.id, path, verdict) for a in ASSIGNMENTS for u in table.load(a).code_units
@@ -94,6 +101,8 @@ def test_corpus_verdicts_in_process(assignment, unit, path, verdict):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_corpus_size(assignment):
     for unit in table.load(assignment).code_units:
+        if unit.submitted_files:   # graded on a submitted file: its cases are in test_challenge.py
+            continue
         files = sb.corpus_files(assignment, unit.id)
         assert sum(v == "wrong" for _, v, _ in files) >= 8, unit.id
         assert sum(v == "correct" for _, v, _ in files) >= 2, unit.id
@@ -102,12 +111,13 @@ def test_corpus_size(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_unanswered_cell_and_syntax_error_say_so(assignment):
     for unit in table.load(assignment).code_units:
-        name = unit.defines[0]
-        stub = (f"class {name}:\n    def __init__(self, *args, **kwargs):\n"
-                "        raise NotImplementedError()\n" if name[0].isupper() else
-                f"def {name}(*args, **kwargs):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+        stub = "".join(   # every name the cell defines, as the release leaves it
+            f"class {name}:\n    def __init__(self, *args, **kwargs):\n        raise NotImplementedError()\n"
+            if name[0].isupper() else
+            f"def {name}(*args, **kwargs):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+            for name in unit.defines)
         for aspect, message in verdicts(assignment, unit.id, stub).items():
             assert message and re.search("not been answered yet", message), (unit.id, aspect, message)
-        broken = f"def {name}(x:\n    pass\n"
+        broken = f"def {unit.defines[0]}(x:\n    pass\n"
         for aspect, message in verdicts(assignment, unit.id, broken).items():
             assert message and "syntax error" in message, (unit.id, aspect, message)

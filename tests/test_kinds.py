@@ -73,7 +73,7 @@ OK_PARTS = dict(affine=AFFINE.format(out="x @ w + b", db="dout.sum(axis=0)"), re
     ("torch.tanh(self.lin(x)) * torch.tanh(self.gate(x))",
      {"test_gated_layer_forward", "test_gated_layer_backward"}, "The gate uses tanh"),
     ("torch.tanh(self.lin(x)) * torch.sigmoid(self.gate(x)).detach()", {"test_gated_layer_backward"},
-     "the gradient of"),
+     "gradient of"),
     ("torch.tanh(self.lin(x)) * torch.sigmoid(self.gate(x)).double()", {"test_gated_layer_forward",
      "test_gated_layer_backward"}, "float32"),
 ])

@@ -10,6 +10,7 @@ unit), then generate_feedback. Asserted:
 - feedback shows no hidden-test source, grader path, traceback or answer key.
 """
 import json
+import pathlib
 import re
 import sys
 
@@ -38,6 +39,8 @@ def other_autograded(assignment):
 def corpus_rows(assignment):
     units = list(unit_points(assignment))
     files = {u: sb.corpus_files(assignment, u) for u in units}
+    if not any(files.values()):
+        return []
     n = max(len(v) for v in files.values())
     return [{u: files[u][k] if k < len(files[u]) else None for u in units} for k in range(n)]
 
@@ -53,13 +56,14 @@ def graded(request, tmp_path_factory):
     code_units = list(unit_points(assignment))
     course = make_course(tmp_path_factory.mktemp(assignment), assignment)
     nbgrader(course, "generate_assignment", assignment, "--force")
-    release = course / "release" / assignment / notebook_name(assignment)
-    every = sb.solutions(course / "source" / assignment / notebook_name(assignment))
+    release = course / "release" / assignment
+    every = sb.assignment_solutions(course, assignment)
     # code answers only: the written answers' model answers would (rightly) trip the leak check
     solution = {u: every[u] for u in code_units + other_autograded(assignment)}
+    files = sb.example_files(assignment, "solution")   # e.g. the challenge's checkpoint
     expected = {"solution": {u: True for u in code_units}, "blank": {u: False for u in code_units}}
-    sb.write(sb.build(release, solution), course / "submitted" / "solution" / assignment / release.name)
-    sb.write(sb.build(release, {}), course / "submitted" / "blank" / assignment / release.name)
+    sb.write_submission(release, solution, course / "submitted" / "solution" / assignment, files)
+    sb.write_submission(release, {}, course / "submitted" / "blank" / assignment)
     rows = corpus_rows(assignment)
     for k, row in enumerate(rows):
         answers, verdicts = dict(solution), {}
@@ -72,7 +76,7 @@ def graded(request, tmp_path_factory):
             verdicts[unit] = verdict == "correct"
         student = f"corpus{k:02d}"
         expected[student] = verdicts
-        sb.write(sb.build(release, answers), course / "submitted" / student / assignment / release.name)
+        sb.write_submission(release, answers, course / "submitted" / student / assignment, files)
     status = course_tool.autograde(assignment, jobs=2, root=course)
     nbgrader(course, "generate_feedback", assignment, "--force")
     table, _ = course_tool.score_table(assignment, root=course)
@@ -166,7 +170,8 @@ def test_feedback_hides_grader(graded):
     course, a = graded["course"], graded["assignment"]
     reports = sorted((course / "feedback").glob(f"*/{a}/*.html"))
     assert len(reports) == len(graded["expected"])
-    solution_files = [f"{a}/{n}" for n in ("judge.py", "probe.py", "units.py")] + [f"{a}.py"]
+    solution_files = [f"{a}/{n}" for n in ("judge.py", "probe.py", "units.py", "challenge.py")] + [
+        f"{pathlib.Path(n).stem}.py" for n in table.load(a).notebook_files]
     for report in reports:
         text = report.read_text()
         # the blank student's feedback shows the release's cells: no solution line among them

@@ -67,15 +67,18 @@ def test_release_carries_loader_and_no_solutions(assignment):
     release = ROOT / "release" / assignment
     ships = table.load(assignment).ships
     assert ships, f"{assignment}: TABLE.ships names no loader"
+    shipped = {pathlib.PurePath(name).name for name in ships}
     for name in ships:
-        assert (release / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+        copy = release / pathlib.PurePath(name).name
+        assert copy.read_bytes() == (ROOT / table.shipped_file(name)).read_bytes(), name
     for path in release.rglob("*"):
         assert path.name != "data" and "__pycache__" not in path.parts, path
         if path.suffix == ".py":
-            assert path.name in ships, f"{path} ships but is no loader of the table"
+            assert path.name in shipped, f"{path} ships but is no module of the table"
             assert "### BEGIN SOLUTION" not in path.read_text(), path
-    nb = (release / notebook_name(assignment)).read_text()
-    assert "from data." not in nb and "import data" not in nb and "COURSE_ROOT" not in nb
+    for name in table.load(assignment).notebook_files:
+        nb = (release / name).read_text()
+        assert "from data." not in nb and "import data" not in nb and "COURSE_ROOT" not in nb
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,25 +127,30 @@ def test_release_runs_alone_outside_the_course(assignment, tmp_path):
 
     folder = tmp_path / "student" / assignment
     shutil.copytree(ROOT / "release" / assignment, folder)
-    nb = sb.build(folder / notebook_name(assignment), code_answers(assignment))
-    modules = [name[:-3] for name in table.load(assignment).ships]
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE % (modules,)))
-    nb, seconds = run_as_student(folder, nb)      # raises CellExecutionError on any error
-    print(f"\n[{assignment}] release run alone as a student: {seconds:.1f} s")
-
-    out = _outputs(nb)
-    probe = json.loads(out.split("STANDALONE-PROBE ", 1)[1].splitlines()[0])
-    # the kernel saw nothing of the course (./data, the stand-in folder, is a namespace package)
-    assert not any(_in_course(p) for p in probe["sys_path"]), probe["sys_path"]
-    for name, where in probe["course_packages"].items():
-        assert not any(_in_course(p) for p in where or []), (name, where)
-    for name, path in probe["modules"].items():
-        assert path and pathlib.Path(path).resolve().parent == folder.resolve(), (name, path)
+    modules = [pathlib.PurePath(name).stem for name in table.load(assignment).ships]
+    out = ""
+    for name in table.load(assignment).notebook_files:   # every notebook, in order, as a student would
+        nb = sb.build(folder / name, {k: v for k, v in code_answers(assignment).items()
+                                      if k in {sb.grade_id(c) for c in nbformat.read(folder / name, 4).cells}})
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE % (modules,)))
+        nb, seconds = run_as_student(folder, nb)      # raises CellExecutionError on any error
+        print(f"\n[{assignment}] {name} run alone as a student: {seconds:.1f} s")
+        out += _outputs(nb)
+        assert seconds < 150, f"{assignment}/{name}: {seconds:.0f} s"
+    for line in out.splitlines():
+        if not line.startswith("STANDALONE-PROBE "):
+            continue
+        probe = json.loads(line[len("STANDALONE-PROBE "):])
+        # the kernel saw nothing of the course (./data, the stand-in folder, is a namespace package)
+        assert not any(_in_course(p) for p in probe["sys_path"]), probe["sys_path"]
+        for name, where in probe["course_packages"].items():
+            assert not any(_in_course(p) for p in where or []), (name, where)
+        for name, path in probe["modules"].items():
+            assert path and pathlib.Path(path).resolve().parent == folder.resolve(), (name, path)
     assert "STAND-IN" in out, "the notebook must say which data it uses"
     # the stand-in was built beside the notebook, as on a student's machine
     built = [p for p in (folder / "data").rglob("*") if p.is_file()]
     assert built, "no stand-in built in ./data"
-    assert seconds < 150, f"{assignment}: {seconds:.0f} s"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 For every assignment (found from source/ and its unit table): the students of
 `grader_tests/<assignment>/examples.py` (built from the instructor's solutions and the corpus),
 or, for an assignment without one, `ada_full` (the solutions) and `blank` (the release as a
-student downloads it). Each notebook of the assignment gets the answers its cells hold.
+student downloads it). Each notebook of the assignment gets the answers its cells hold; files
+a submission carries beside them (a checkpoint) come from the examples module's `files(student)`.
 """
 import importlib
 import pathlib
@@ -28,12 +29,10 @@ def students(assignment):
 def main():
     for assignment in table.assignments(ROOT):
         for student, answers in students(assignment).items():
-            for name in table.load(assignment).notebook_files:
-                release = ROOT / "release" / assignment / name
-                ids = {sb.grade_id(c) for c in sb.build(release, {}).cells}
-                path = ROOT / "submitted" / student / assignment / name
-                sb.write(sb.build(release, {k: v for k, v in answers.items() if k in ids}), path)
-                print(f"wrote {path.relative_to(ROOT)}")
+            dest = ROOT / "submitted" / student / assignment
+            sb.write_submission(ROOT / "release" / assignment, answers, dest,
+                                sb.example_files(assignment, student))
+            print(f"wrote {dest.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

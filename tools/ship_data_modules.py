@@ -1,10 +1,11 @@
-"""Copy the data modules each assignment ships into its source folder (one source of truth).
+"""Copy the modules each assignment ships (data loaders, given helpers) into its source folder
+(one source of truth).
 
-    python tools/ship_data_modules.py           # copy data/<file> -> source/<assignment>/<file>
+    python tools/ship_data_modules.py           # copy data/<file> (or <path>) -> source/<assignment>/<file>
     python tools/ship_data_modules.py --check   # exit 1 when a copy is missing or differs
 
 The loaders live in `data/` (the course's data package: `make data`, tests, tools import them
-from there). A student receives only the release folder, so each notebook imports its loader
+from there); given helpers a notebook imports live in `handouts/`. A student receives only the release folder, so each notebook imports its loader
 from its own folder; the unit table (`grader_tests/<assignment>/units.py`, `TABLE.ships`) names
 the modules an assignment ships. `nbgrader generate_assignment` copies them from
 `source/<assignment>/` into the release, and `nbgrader autograde` copies the instructor's
@@ -26,7 +27,7 @@ from grader_tests.framework import table  # noqa: E402
 def shipped(root=ROOT):
     """[(assignment, data/<file>, source/<assignment>/<file>)] for every shipped module."""
     root = pathlib.Path(root)
-    return [(a, root / "data" / name, root / "source" / a / name)
+    return [(a, root / table.shipped_file(name), root / "source" / a / pathlib.PurePath(name).name)
             for a in table.assignments(root) for name in table.load(a).ships]
 
 

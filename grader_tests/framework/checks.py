@@ -6,14 +6,18 @@ sandbox, and raises `GradingFailure` with the student-facing message.
 In an assignment's hidden test cells: `from grader_tests.<assignment> import check`, then
 `check("<unit>", "<aspect>")` (written there from the unit table by tools/notebooks.py).
 """
+import pathlib
+import tempfile
+
 from grader_tests.framework import harness, table, trusted
 from grader_tests.framework.harness import GradingFailure
 from grader_tests.framework.probe_runner import probe_unit
 
 
-def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
+def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, submission_dir="."):
     """The trusted-grading outcome of hidden test (unit, aspect) for the answer `source` (default:
-    the answer cell, from the running kernel or the notebook on disk)."""
+    the answer cell, from the running kernel or the notebook on disk); files a unit reads come
+    from `submission_dir` (default: the working folder, the notebook's)."""
     assignment_table = assignment_table or table.load(assignment)
     unit = assignment_table.unit(unit_id)
     test = next(t for t in unit.tests if t.aspect == aspect)
@@ -23,8 +27,16 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
     judge = trusted.judge_module(assignment_table)
     devices = [str(d) for d in harness.grading_devices()]
     aspects = [aspect] if unit.is_code else []
-    result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id), source,
-                                {}, aspects, devices)
+    files = None
+    if unit.submitted_files or hasattr(judge, "grader_inputs"):
+        with tempfile.TemporaryDirectory(prefix="check-files-") as work:
+            names = trusted.unit_files(unit, judge, submission_dir, pathlib.Path(work))
+            files = {n: (str(pathlib.Path(work, f)) if f else None) for n, f in names.items()}
+            result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
+                                        source, {}, aspects, devices, files=files or None)
+    else:
+        result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
+                                    source, {}, aspects, devices)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself
     return trusted.cell_outcome(assignment_table, unit_id, test, test_id, True, result,
@@ -32,16 +44,22 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None):
 
 
 def run_check(assignment, unit_id, aspect, source=None):
-    """Raise GradingFailure with the message of hidden test (unit, aspect), or print the verdict."""
+    """Raise GradingFailure with the message of hidden test (unit, aspect), or print the verdict;
+    a partial-credit verdict returns the points (a test cell's last value is its score)."""
     verdict, devices = outcome(assignment, unit_id, aspect, source)
     if not verdict.passed:
         raise GradingFailure(verdict.message)
     print(verdict.message.replace(", outside your kernel", ""))
+    if verdict.score is not None:
+        unit = table.load(assignment).unit(unit_id)
+        test = next(t for t in unit.tests if t.aspect == aspect)
+        return round(test.points * verdict.score, 2)
+    return None
 
 
 def checker(assignment):
     """`check(unit, aspect)` bound to one assignment, for its notebooks' hidden test cells."""
     def check(unit_id, aspect, source=None):
-        run_check(assignment, unit_id, aspect, source)
+        return run_check(assignment, unit_id, aspect, source)
     check.__doc__ = f"Run hidden test (unit, aspect) of {assignment} on your answer cell."
     return check

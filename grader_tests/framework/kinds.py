@@ -16,6 +16,7 @@ and the assignment's probe module passes its cases to `run_probes`; the judge mo
 reference callables and known wrong variants to `judge_aspect`. The probe half runs in the
 sandbox (numpy only, no reference); the judge half in the trusted process.
 """
+import copy
 import dataclasses
 import warnings
 
@@ -35,10 +36,18 @@ class Case:
     grads: tuple = None           # names of the arrays backward returns gradients for (default: all)
     hint: str = ""                # shown when this is the first failing case
     label: str = ""               # how to describe the case (default: the shapes)
+    affine: tuple = ()            # ((name, scale, shift), ...): that array is scale * normal + shift
 
     def inputs(self):
         rng = np.random.default_rng(10_000 + self.seed)
-        return {name: rng.standard_normal(shape) for name, shape in self.arrays}
+        arrays = {name: rng.standard_normal(shape) for name, shape in self.arrays}
+        for name, scale, shift in self.affine:
+            arrays[name] = scale * arrays[name] + shift
+        return arrays
+
+    def extra_args(self):
+        """Fresh copies of the extra arguments (a callee may write into a dict it is given)."""
+        return [copy.deepcopy(e) for e in self.extras]
 
     def upstream(self, shape):
         return np.random.default_rng(20_000 + self.seed).standard_normal(shape)
@@ -62,9 +71,9 @@ def _float_array(value):
     return arr.astype(np.float64)
 
 
-def _call_forward(forward, inputs, case):
-    result = forward(*[inputs[n].copy() for n, _ in case.arrays], *[dict(e) if isinstance(e, dict) else e
-                                                                   for e in case.extras])
+def _call_forward(forward, inputs, case, copy_inputs=True):
+    result = forward(*[inputs[n].copy() if copy_inputs else inputs[n] for n, _ in case.arrays],
+                     *case.extra_args())
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError("the forward pass must return a tuple (out, cache)")
     return _float_array(result[0]), result[1]
@@ -83,7 +92,7 @@ def probe_pair(forward, backward, case, aspect):
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out, cache = _call_forward(forward, inputs, case)
+            out, cache = _call_forward(forward, inputs, case, copy_inputs=False)  # an in-place edit shows
             arrays["out"] = out
             info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
             if aspect != "backward":
@@ -115,7 +124,7 @@ def probe_function(fn, case):
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            arrays["out"] = _float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extras))
+            arrays["out"] = _float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extra_args()))
         info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
     except NotImplementedError:
         info["error"] = "NotImplementedError"
@@ -182,9 +191,9 @@ def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), ge
             return f"{what} has not been answered yet (it raises NotImplementedError)."
         if "error" in info:
             culprit = names[1] if pair and "out" in got else what
-            return f"{culprit} raised {info['error']} {where}.{hint}"
+            return f"{culprit} raised {info['error']} {where}. {case.hint or generic_hint}".rstrip()
         inputs = case.inputs()
-        extras = [dict(e) if isinstance(e, dict) else e for e in case.extras]
+        extras = case.extra_args()
         if pair:
             out_ref, cache = reference[0](*[inputs[n].copy() for n, _ in case.arrays], *extras)
         else:
@@ -195,8 +204,8 @@ def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), ge
             return (f"{what} returned shape {None if out is None else out.shape}, expected "
                     f"{out_ref.shape} {where}.{hint}")
         if not close(out, out_ref, "float64"):
-            named = _variant_hint([(lambda c=c: c(inputs, extras), h, out) for kind, c, h in variants
-                                   if kind == "out"])
+            named = _variant_hint([(lambda c=c: c(inputs, case.extra_args()), h, out)
+                                   for kind, c, h in variants if kind == "out"])
             return (f"{what}'s output differs from the expected values {where} (max abs error "
                     f"{max_abs_error(out, out_ref):.3g}). {named or case.hint or generic_hint}").strip()
         if info.get("modified_inputs"):
@@ -217,7 +226,7 @@ def judge_aspect(names, cases, aspect, infos, arrays, reference, variants=(), ge
                 return (f"d{name} has shape {None if mine is None else mine.shape}, expected "
                         f"{expected.shape} (the shape of {name}) {where}.")
             if not close(mine, expected, "float64"):
-                named = _variant_hint([(lambda c=c: c(inputs, extras, dout).get(name), h, mine)
+                named = _variant_hint([(lambda c=c: c(inputs, case.extra_args(), dout).get(name), h, mine)
                                        for kind, c, h in variants if kind == "grads"])
                 return (f"d{name} differs from the expected gradient {where} (max abs error "
                         f"{max_abs_error(mine, expected):.3g}). {named or case.hint or generic_hint}").strip()
@@ -278,12 +287,29 @@ def drive_module(module, case, device):
     return arrays
 
 
+def _by_order(arrays, order):
+    """Parameter keys renamed to their registration index ('param:3', 'grad:param:3')."""
+    index = {n: str(k) for k, n in enumerate(order)}
+    renamed = {}
+    for key, value in arrays.items():
+        for prefix in ("grad:param:", "param:"):
+            if key.startswith(prefix):
+                key = prefix + index.get(key[len(prefix):], key[len(prefix):])
+                break
+        renamed[key] = value
+    return renamed
+
+
 def probe_module(cls, case, device):
     import torch
     arrays, info = {}, {}
     try:
         torch.manual_seed(case.seed)
-        module = cls(*case.args).to(device=device, dtype=getattr(torch, case.dtype))
+        module = cls(*case.args)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
+        module = module.to(device=device, dtype=getattr(torch, case.dtype))
+        info["param_order"] = [n for n, _ in module.named_parameters()]
         arrays.update({f"param:{n}": p.detach().cpu().double().numpy() for n, p in module.named_parameters()})
         arrays.update(drive_module(module, case, device))
     except NotImplementedError:
@@ -307,9 +333,13 @@ def run_module_probes(cls, cases, aspects, devices):
     return infos, arrays
 
 
-def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_cls, variants=()):
-    """Compare a torch module with `reference_cls` (parameters copied by name): the output for
-    aspect 'forward', also every input and parameter gradient for 'backward'.
+def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_cls, variants=(),
+                        share="name"):
+    """Compare a torch module with `reference_cls` (called with the case's arguments): the output
+    for aspect 'forward', also every input and parameter gradient for 'backward'.
+    share: 'name' copies the student's parameters into the reference by name (a contract that
+    names the submodules); 'order' by registration order, shapes checked (an nn.Sequential whose
+    layer indices are the student's choice); gradients are then compared in that order too.
     variants: [(module class, hint)]: a known wrong module whose output matches names the bug."""
     import torch
     pairs = [(c, d) for c in cases[aspect] for d in devices]
@@ -325,26 +355,48 @@ def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_c
         if str(got.get("out_dtype")) != case.dtype:
             return (f"The output is {got.get('out_dtype')} {where}: keep the input's dtype (create "
                     "new tensors with the input's dtype and device).")
+        order = [n for n in info.get("param_order", [])]
         params = {key[len("param:"):]: v for key, v in got.items() if key.startswith("param:")}
+        if share == "order":
+            got = _by_order(got, order)
+            params = [params[n] for n in order if n in params]
 
         def build(cls):
             torch.manual_seed(case.seed)
             module = cls(*case.args).to(device=device, dtype=getattr(torch, case.dtype))
             state = dict(module.named_parameters())
-            if set(state) != set(params) or any(tuple(state[n].shape) != params[n].shape for n in state):
-                return None
+            if share == "order":
+                if len(state) != len(params) or any(tuple(p.shape) != v.shape for p, v in zip(state.values(), params)):
+                    return None
+                values = dict(zip(state, params))
+            else:
+                if set(state) != set(params) or any(tuple(state[n].shape) != params[n].shape for n in state):
+                    return None
+                values = params
             with torch.no_grad():
                 for n, p in state.items():
-                    p.copy_(torch.as_tensor(params[n]))
+                    p.copy_(torch.as_tensor(values[n]))
             return module
         reference = build(reference_cls)
         if reference is None:
+            contract = [(n, tuple(p.shape)) for n, p in reference_cls(*case.args).named_parameters()]
+            if share == "order":
+                return (f"{name} has parameters of shapes {[tuple(v.shape) for v in params]} (in order); "
+                        f"the contract's layers have {[s for _, s in contract]} {where}.")
             return (f"{name} has parameters {sorted(params)} with other names or shapes than the "
-                    f"contract's {sorted(n for n, _ in reference_cls(*case.args).named_parameters())} {where}.")
+                    f"contract's {sorted(n for n, _ in contract)} {where}.")
         expected = drive_module(reference, case, torch.device(device))
+        if share == "order":
+            expected = _by_order(expected, [n for n, _ in reference.named_parameters()])
         keys = ["out"] + (sorted(k for k in expected if k.startswith("grad:")) if aspect == "backward" else [])
         for key in keys:
             mine = got.get(key)
+            if mine is None and key.startswith("grad:param:"):
+                pname = key[len("grad:param:"):]
+                if share == "order" and int(pname) < len(order):
+                    pname = order[int(pname)]
+                return (f"The gradient of {pname} is missing {where}: every parameter must be used in "
+                        "forward and stay in the autograd graph (no .detach() or .data).")
             if mine is None or mine.shape != expected[key].shape:
                 return (f"{key.replace('grad:', 'the gradient of ')} has shape "
                         f"{None if mine is None else mine.shape}, expected {expected[key].shape} {where}.")
@@ -352,10 +404,18 @@ def judge_module_aspect(name, cases, aspect, infos, arrays, devices, reference_c
                 named = None
                 for variant_cls, hint in variants:
                     wrong = build(variant_cls)
-                    if wrong is not None and close(mine, drive_module(wrong, case, torch.device(device))[key], case.dtype):
+                    if wrong is None:
+                        continue
+                    wrong_arrays = drive_module(wrong, case, torch.device(device))
+                    if share == "order":
+                        wrong_arrays = _by_order(wrong_arrays, [n for n, _ in wrong.named_parameters()])
+                    if key in wrong_arrays and close(mine, wrong_arrays[key], case.dtype):
                         named = hint
                         break
                 what = "the output" if key == "out" else key.replace("grad:param:", "the gradient of ").replace("grad:", "the gradient of input ")
+                if share == "order" and key.startswith("grad:param:"):
+                    k_param = int(key[len("grad:param:"):])
+                    what = f"the gradient of your parameter {order[k_param] if k_param < len(order) else k_param}"
                 return (f"{what} differs from the expected value {where} (max abs error "
                         f"{max_abs_error(mine, expected[key]):.3g}). {named or case.hint}").strip()
     return None

@@ -109,6 +109,16 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Before the kernel runs: hidden test blocks are replaced by a comment, so the student's
     kernel never sees (or runs) grader code. `TrustedGrading` puts them back."""
 
+    def _submission_dir(self, resources):
+        """The student's submitted folder (files such as a checkpoint are read from there, as
+        submitted, not from the autograded copy the kernel works in)."""
+        from nbgrader.coursedir import CourseDirectory
+        info = resources.get("nbgrader", {})
+        if "student" not in info:
+            return None
+        coursedir = CourseDirectory(config=self.config)
+        return coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+
     def preprocess(self, nb, resources):
         originals = {}
         for index, cell in enumerate(nb.cells):
@@ -119,7 +129,8 @@ class HideHiddenTests(NbGraderPreprocessor):
         # the trusted probes run in their sandbox while the kernel runs the notebook
         answers, tests = _answers_and_tests(nb, originals)
         resources["trusted_grading"] = trusted.start_grading(
-            resources["nbgrader"]["assignment"], answers, tests)
+            resources["nbgrader"]["assignment"], answers, tests,
+            submission_dir=self._submission_dir(resources))
         return nb, resources
 
 
@@ -195,6 +206,10 @@ class TrustedGrading(NbGraderPreprocessor):
                 continue
             if outcome.passed:
                 cell.outputs = [new_output("stream", name="stdout", text=outcome.message + "\n")]
+                if outcome.score is not None:  # nbgrader's partial credit: a number as the result
+                    points = float(cell.metadata["nbgrader"].get("points", 0)) * outcome.score
+                    cell.outputs.append(new_output("execute_result", data={"text/plain": f"{points:.2f}"},
+                                                   execution_count=None))
             else:
                 cell.outputs = [new_output("error", ename="GradingFailure", evalue=outcome.message,
                                            traceback=[f"GradingFailure: {outcome.message}"])]

@@ -101,3 +101,28 @@ def matches_variant(actual, expected):
     """True when `actual` agrees with a known variant's `expected` to VARIANT_TOLERANCE."""
     err = max_abs_error(actual, expected)
     return err <= VARIANT_TOLERANCE * max(1.0, float(np.max(np.abs(expected))) if np.size(expected) else 1.0)
+
+
+# Normal initialisation (Kaiming normal, std weight_scale): the sample std of n normal draws has
+# a relative spread of 1/sqrt(2n); NORMAL_STD_SIGMAS of those is a band a correct init leaves
+# with probability < 1e-6, while a wrong fan-in (another layer size) or a wrong scale is off by
+# far more on the tensor sizes the tests draw (n >= 200).
+NORMAL_STD_SIGMAS = 5.0
+# Telling a normal from a uniform of the same std: the sample kurtosis is 3 for a normal and 1.8
+# for a uniform, with a spread of sqrt(24/n); from NORMAL_KURTOSIS_MIN_SAMPLES draws on, a
+# threshold half-way (2.4) is more than 7 spreads from either.
+NORMAL_KURTOSIS_MIN_SAMPLES = 1000
+NORMAL_KURTOSIS_THRESHOLD = 2.4
+
+
+def normal_std_band(n):
+    """The relative band (low, high) around the expected std for n normal draws."""
+    spread = NORMAL_STD_SIGMAS / np.sqrt(2.0 * max(n, 1))
+    return 1.0 - spread, 1.0 + spread
+
+
+def kurtosis(values):
+    values = np.asarray(values, dtype=np.float64).ravel()
+    centred = values - values.mean()
+    var = float(np.mean(centred ** 2))
+    return float(np.mean(centred ** 4) / var ** 2) if var > 0 else 0.0

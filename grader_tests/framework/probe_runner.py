@@ -28,9 +28,11 @@ from grader_tests.framework import harness, rules, table
 JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
+def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices, files=None):
     """Run one unit's answer cell, visible tests and probes; returns (result, arrays).
     `assignment`: its name or its grader package's dotted name (see table.load).
+    `files`: {name: path or None} of the files the unit reads (see trusted.unit_files); passed
+    on to the probes.
 
     result: {'load_error', 'visible': {test id: None or failure}, 'infos': {aspect: [info]},
              'values': {name: value}, 'rules': the monitor's record}
@@ -66,7 +68,10 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
                     # one defined name: that object; several (a forward/backward pair): all of them
                     obj = (scope[unit.defines[0]] if len(unit.defines) == 1
                            else {name: scope.get(name) for name in unit.defines})
-                    infos, arrays = probes.run_probes(unit_id, obj, aspects, devices)
+                    if files is None:
+                        infos, arrays = probes.run_probes(unit_id, obj, aspects, devices)
+                    else:
+                        infos, arrays = probes.run_probes(unit_id, obj, aspects, devices, files=files)
                     result["infos"] = infos
         result["rules"] = dict(record)
     return result, arrays
@@ -75,9 +80,12 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices):
 def _run_unit(spec, unit_spec, workdir):
     import numpy as np
 
+    files = unit_spec.get("files")
+    if files is not None:
+        files = {name: (os.path.join(workdir, f) if f else None) for name, f in files.items()}
     result, arrays = probe_unit(spec["assignment"], unit_spec["unit"], unit_spec["given"],
                                 unit_spec["answer"], unit_spec["visible"], unit_spec["aspects"],
-                                spec["devices"])
+                                spec["devices"], files=files)
     with open(os.path.join(workdir, f"{unit_spec['unit']}.npz"), "wb") as fh:
         np.savez(fh, **arrays)
     with open(os.path.join(workdir, f"{unit_spec['unit']}.json"), "w") as fh:

@@ -64,3 +64,30 @@ def write(nb, path):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
+
+
+def write_submission(release_dir, answers, dest_dir, files=None):
+    """A whole submission in `dest_dir`: every notebook of the release folder with the answers its
+    cells hold ({grade_id: text}; the other answers are left as released), plus `files`
+    ({file name: path of the content}, e.g. a checkpoint submitted beside the notebooks)."""
+    import shutil
+    release_dir, dest_dir = pathlib.Path(release_dir), pathlib.Path(dest_dir)
+    for release in sorted(release_dir.glob("*.ipynb")):
+        ids = {grade_id(c) for c in nbformat.read(str(release), as_version=4).cells}
+        write(build(release, {k: v for k, v in answers.items() if k in ids}), dest_dir / release.name)
+    for name, path in (files or {}).items():
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest_dir / name)
+
+
+def example_files(assignment, student):
+    """Files an assignment's example or test submission carries beside its notebooks
+    (`grader_tests/<assignment>/examples.py: files(student)`; none by default)."""
+    import importlib
+    from grader_tests.framework import table
+    try:
+        examples = importlib.import_module(f"{table.load(assignment).package_name}.examples")
+    except ModuleNotFoundError:
+        return {}
+    provider = getattr(examples, "files", None)
+    return provider(student) if provider else {}

@@ -51,6 +51,8 @@ class Unit:
     rules: tuple = ()           # grader_tests.framework.rules objects the contract states
     points: float = 0           # manual units: the written answer's points
     notebook: str = None        # file name; default: the assignment's first notebook
+    submitted_files: tuple = () # files the student submits beside the notebook that the probe reads
+                                # (e.g. a checkpoint); copied, size-capped, into the sandbox
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -85,7 +87,8 @@ class Assignment:
     units: tuple
     notebooks: tuple = None     # default: (<name>.ipynb,)
     package: str = None         # default: grader_tests.<name>
-    ships: tuple = ()           # modules of data/ the release carries (copied into source/<name>/)
+    ships: tuple = ()           # files the release carries (copied into source/<name>/): a bare
+                                # name is a loader in data/, a path is relative to the course root
 
     def __post_init__(self):
         ids = [u.id for u in self.units]
@@ -163,6 +166,11 @@ def assignments(root=None):
     return found
 
 
+def shipped_file(name):
+    """Where a `ships` entry lives, relative to the course root."""
+    return name if "/" in name else f"data/{name}"
+
+
 def data_modules(root=None):
     """The data/ modules the course's assignments ship (their stems: `python -m data.<stem> build`)."""
-    return sorted({name[:-3] for a in assignments(root) for name in load(a).ships})
+    return sorted({name[:-3] for a in assignments(root) for name in load(a).ships if "/" not in name})

@@ -16,6 +16,13 @@ replaced by these outcomes, so nothing it prints or patches reaches a verdict.
 An assignment's judge module provides `given_source(unit)`, `judge_aspect(unit, aspect, infos,
 arrays, devices)` and, for value units, `judge_values(unit, aspect, values)`; its probe module
 provides `run_probes(unit, obj, aspects, devices)` and must not import `reference`.
+
+Units that read files (`Unit.submitted_files`, e.g. a checkpoint the student submits beside the
+notebook; or inputs only the grader holds, from the judge's optional `grader_inputs(unit)` ->
+{file name: array}, saved as .npy) get them copied into the sandbox's work folder; the probe
+module's `run_probes` then takes `files={name: path or None}` (None: not submitted, or larger
+than MAX_SUBMITTED_BYTES). Only the judge sees what stays with the grader (e.g. labels).
+A passed outcome may carry a `score` (a fraction of the cell's points: nbgrader's partial credit).
 """
 import dataclasses
 import importlib
@@ -39,12 +46,14 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TEST
 WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU
 CPU_SECONDS = 120
 MAX_RESULT_BYTES = 64 * 2**20
+MAX_SUBMITTED_BYTES = 64 * 2**20   # a submitted file beyond this is not even copied
 
 
 @dataclasses.dataclass
 class Outcome:
     passed: bool
     message: str
+    score: float = None     # passed with partial credit: this fraction of the cell's points
 
 
 def visible_part(source):
@@ -94,12 +103,33 @@ class Pending:
     process: object = None
 
 
-def start_grading(assignment, answers, tests, devices=None, assignment_table=None):
+def unit_files(unit, judge, submission_dir, work):
+    """Copy a unit's submitted files and the grader's inputs into `work`; returns {name: file
+    name in work, or None}."""
+    files = {}
+    for name in unit.submitted_files:
+        path = pathlib.Path(submission_dir or ".", name)
+        target = f"{unit.id}.submitted.{name}"
+        if path.is_file() and path.stat().st_size <= MAX_SUBMITTED_BYTES:
+            shutil.copyfile(path, work / target)
+            files[name] = target
+        else:
+            files[name] = None
+    provider = getattr(judge, "grader_inputs", None)
+    for name, array in (provider(unit.id) if provider else {}).items():
+        target = f"{unit.id}.input.{name}.npy"
+        np.save(work / target, array, allow_pickle=False)
+        files[name] = target
+    return files
+
+
+def start_grading(assignment, answers, tests, devices=None, assignment_table=None, submission_dir=None):
     """Start the sandboxed probes for a notebook; `finish_grading` collects and judges them.
 
     - answers: {grade_id: source} of the notebook's answer cells
     - tests: {test grade_id: full source (hidden part included)}
     - assignment_table: the unit table (default: the assignment's own)
+    - submission_dir: the folder of the submitted files units read (`Unit.submitted_files`)
     Returns None for a notebook of no known assignment.
     """
     try:
@@ -135,6 +165,12 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment_table)
         pending.work = pathlib.Path(pending.tmp.name) / "work"
         pending.work.mkdir()
+        for unit_spec in spec["units"]:
+            unit = assignment_table.unit(unit_spec["unit"])
+            if unit.submitted_files or hasattr(judge, "grader_inputs"):
+                files = unit_files(unit, judge, submission_dir, pending.work)
+                if files:
+                    unit_spec["files"] = files
         (pending.work / "spec.json").write_text(json.dumps(spec))
         pending.process = sandbox.Process(
             [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
@@ -232,6 +268,8 @@ def cell_outcome(assignment_table, unit_id, test, test_id, hidden, result, array
     else:
         message = judge.judge_aspect(unit_id, test.aspect, result.get("infos", {}).get(test.aspect, []),
                                      arrays, devices)
+    if isinstance(message, Outcome):   # a judge that scores (partial credit) returns its outcome
+        return message
     if message:
         return Outcome(False, message)
     if unit.kind == table.VALUE:

@@ -1,0 +1,41 @@
+# corpus: conv_naive
+# verdict: wrong
+# bug: np.pad(x, pad) pads every axis, N and C included, so the channel axis no longer matches w.
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Convolution forward pass: x (N, C, H, W), w (F, C, HH, WW), b (F,) -> (out, cache)."""
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = 1 + (H + 2 * pad - HH) // stride
+    W_out = 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, pad, mode="constant")
+    out = np.zeros((N, F, H_out, W_out))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_backward_naive(dout, cache):
+    """Convolution backward pass: dout (N, F, H', W') -> (dx, dw, db)."""
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    xp = np.pad(x, pad, mode="constant")
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    rs, cs = slice(i * stride, i * stride + HH), slice(j * stride, j * stride + WW)
+                    dw[f] += dout[n, f, i, j] * xp[n, :, rs, cs]
+                    dxp[n, :, rs, cs] += dout[n, f, i, j] * w[f]
+    dx = dxp[pad:pad + N, pad:pad + C, pad:pad + H, pad:pad + W]
+    return dx, dw, dout.sum(axis=(0, 2, 3))

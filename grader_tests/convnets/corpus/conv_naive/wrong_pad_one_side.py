@@ -1,0 +1,36 @@
+# corpus: conv_naive
+# verdict: wrong
+# bug: The zeros are added only after the last row and column (pad on one side), shifting every window.
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Convolution forward pass: x (N, C, H, W), w (F, C, HH, WW), b (F,) -> (out, cache)."""
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad), (0, 2 * pad)))
+    H_out = 1 + (xp.shape[2] - HH) // stride
+    W_out = 1 + (xp.shape[3] - WW) // stride
+    out = np.zeros((N, F, H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (xp, w, b, conv_param, x.shape)
+
+
+def conv_backward_naive(dout, cache):
+    """Convolution backward pass: dout (N, F, H', W') -> (dx, dw, db)."""
+    xp, w, b, conv_param, x_shape = cache
+    stride = conv_param["stride"]
+    _, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for i in range(H_out):
+        for j in range(W_out):
+            rs, cs = slice(i * stride, i * stride + HH), slice(j * stride, j * stride + WW)
+            g = dout[:, :, i, j]
+            dw += np.tensordot(g, xp[:, :, rs, cs], axes=([0], [0]))
+            dxp[:, :, rs, cs] += np.tensordot(g, w, axes=([1], [0]))
+    dx = dxp[:, :, :x_shape[2], :x_shape[3]]
+    return dx, dw, dout.sum(axis=(0, 2, 3))

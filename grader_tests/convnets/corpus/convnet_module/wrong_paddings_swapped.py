@@ -1,0 +1,18 @@
+# corpus: convnet_module
+# verdict: wrong
+# bug: Pads the 5x5 convolution by 1 and the 3x3 one by 2: the output is still 32 x 32, the values are not.
+
+class ThreeLayerConvNet(nn.Module):
+    def __init__(self, in_channel, channel_1, channel_2, num_classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=1)
+        self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=2)
+        self.fc = nn.Linear(channel_2 * 32 * 32, num_classes)
+        for layer in (self.conv1, self.conv2, self.fc):
+            nn.init.kaiming_normal_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = F.relu(self.conv2(x))
+        return self.fc(x.flatten(1))

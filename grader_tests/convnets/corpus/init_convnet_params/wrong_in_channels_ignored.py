@@ -1,0 +1,9 @@
+# corpus: init_convnet_params
+# verdict: wrong
+# bug: Hard-codes 3 input channels for conv_w1, ignoring in_channels.
+
+def init_convnet_params(channel_1, channel_2, num_classes, in_channels=3, height=32, width=32):
+    """[conv_w1, conv_b1, conv_w2, conv_b2, fc_w, fc_b] for three_layer_convnet."""
+    return [random_weight((channel_1, 3, 5, 5)), zero_weight((channel_1,)),
+            random_weight((channel_2, channel_1, 3, 3)), zero_weight((channel_2,)),
+            random_weight((channel_2 * height * width, num_classes)), zero_weight((num_classes,))]

@@ -1,0 +1,12 @@
+# corpus: three_layer_convnet_fn
+# verdict: wrong
+# bug: Flattens h.data, which cuts the convolutions out of the autograd graph: right scores, no gradients for x and the conv parameters.
+
+def three_layer_convnet(x, params):
+    """Scores (N, K) of the barebones three-layer ConvNet."""
+    conv_w1, conv_b1, conv_w2, conv_b2, fc_w, fc_b = params
+    h = F.relu(F.conv2d(x, conv_w1, conv_b1, padding=2))
+    h = F.relu(F.conv2d(h, conv_w2, conv_b2, padding=1))
+    N = h.shape[0]
+    flat = h.data.view(N, -1)
+    return flat.mm(fc_w) + fc_b

@@ -1,0 +1,10 @@
+# corpus: three_layer_convnet_fn
+# verdict: wrong
+# bug: Pads the 5x5 convolution by 1 and the 3x3 one by 2: the shapes still work out, the values do not.
+
+def three_layer_convnet(x, params):
+    """Scores (N, K) of the barebones three-layer ConvNet."""
+    conv_w1, conv_b1, conv_w2, conv_b2, fc_w, fc_b = params
+    h = F.relu(F.conv2d(x, conv_w1, conv_b1, padding=1))
+    h = F.relu(F.conv2d(h, conv_w2, conv_b2, padding=2))
+    return h.flatten(1) @ fc_w + fc_b

@@ -1,0 +1,120 @@
+"""The `convnets` challenge (SPEC 4.3, `challenge`): a model graded on held-out images the
+student never had, from the answer cell alone and a submitted state_dict.
+
+The cases a mutant corpus would hold for it are submissions of a checkpoint, so they live here:
+the reference checkpoint earns full points; a missing, unreadable (pickled code), incompatible,
+oversized, untrained or random checkpoint, a cell that needs the notebook's other variables and
+a model too slow to classify the held-out set each score 0 with their reason. The held-out images
+are in no data folder a kernel can read, and their labels never reach the sandbox.
+"""
+import contextlib
+import io
+import pathlib
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT
+from grader_tests.convnets import challenge, examples, judge
+from grader_tests.convnets import probe as P
+from grader_tests.framework import checks, submission_builder as sb
+
+SOLUTION = sb.assignment_solutions(ROOT, "convnets")["challenge"]
+
+
+def grade(tmp_path, source=SOLUTION, checkpoint=None):
+    """The challenge's outcome for an answer cell and a checkpoint file (None: not submitted)."""
+    folder = tmp_path / "submission"
+    folder.mkdir(exist_ok=True)
+    if checkpoint is not None:
+        (folder / "best_model.pt").write_bytes(pathlib.Path(checkpoint).read_bytes())
+    with contextlib.redirect_stdout(io.StringIO()):
+        verdict, _ = checks.outcome("convnets", "challenge", "accuracy", source, submission_dir=folder)
+    return verdict
+
+
+def saved(tmp_path, obj, name="ckpt.pt"):
+    path = tmp_path / name
+    torch.save(obj, path)
+    return path
+
+
+def solution_model():
+    scope = {}
+    exec(judge.given_source("challenge") + "\n" + SOLUTION, scope)
+    torch.manual_seed(123)
+    return scope["build_best_model"]()
+
+
+def test_reference_checkpoint_earns_full_points(tmp_path):
+    verdict = grade(tmp_path, checkpoint=examples.REFERENCE_CHECKPOINT)
+    print("\nreference checkpoint:", verdict.message)
+    assert verdict.passed and verdict.score == 1, verdict.message
+
+
+class Opaque:   # a pickled object: weights_only=True refuses to run its code
+    def __reduce__(self):
+        return (print, ("this would run at load time",))
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("missing", "No best_model.pt was submitted"),
+    ("pickled_object", "weights_only=True"),
+    ("whole_model", "weights_only=True"),
+    ("other_architecture", "does not fit the model"),
+    ("untrained", "Accuracy"),
+    ("random", "Accuracy"),
+    ("too_large", "the limit is 20 MiB"),
+])
+def test_bad_checkpoints_score_zero_with_their_reason(tmp_path, case, expected):
+    model = solution_model()
+    checkpoint = {
+        "missing": lambda: None,
+        "pickled_object": lambda: saved(tmp_path, {"state": Opaque()}),
+        "whole_model": lambda: saved(tmp_path, model),
+        "other_architecture": lambda: saved(tmp_path, torch.nn.Linear(3072, 10).state_dict()),
+        "untrained": lambda: saved(tmp_path, model.state_dict()),
+        "random": lambda: saved(tmp_path, {k: torch.randn_like(v.float()).to(v.dtype) if v.is_floating_point()
+                                           else v for k, v in model.state_dict().items()}),
+        "too_large": lambda: saved(tmp_path, {**model.state_dict(), "extra": torch.zeros(6_000_000)}),
+    }[case]()
+    verdict = grade(tmp_path, checkpoint=checkpoint)
+    print(f"\n{case}: {verdict.message}")
+    assert not verdict.passed and expected in verdict.message, verdict.message
+
+
+def test_answer_cell_must_stand_alone(tmp_path):
+    """The grader runs the answer cell alone: a model built from a notebook variable fails."""
+    source = "def build_best_model():\n    return nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, NUM_CLASSES))\n"
+    verdict = grade(tmp_path, source, examples.REFERENCE_CHECKPOINT)
+    assert not verdict.passed and "NUM_CLASSES" in verdict.message, verdict.message
+
+
+def test_slow_model_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(P, "INFERENCE_SECONDS", 0.0)   # any model exceeds a zero budget
+    verdict = grade(tmp_path, checkpoint=examples.REFERENCE_CHECKPOINT)
+    assert not verdict.passed and "held-out images" in verdict.message and "faster" in verdict.message
+
+
+def test_score_scales_between_the_thresholds():
+    zero_at, full_at = challenge.THRESHOLDS["standin"]
+    assert challenge.score(zero_at, "standin") == 0 and challenge.score(full_at, "standin") == 1
+    assert challenge.score((zero_at + full_at) / 2, "standin") == pytest.approx(0.5)
+    assert challenge.THRESHOLDS["real"][1] == 0.70   # SPEC 4.3: full points at 70 % on CIFAR-10
+
+
+def test_heldout_images_are_new_and_labels_stay_with_the_judge():
+    from data import cifar10
+    images, labels = challenge.heldout()
+    assert images.shape == (challenge.HELDOUT_SIZE, 3, 32, 32) and images.dtype == np.uint8
+    assert len(np.unique(labels)) == 10
+    handed = judge.grader_inputs("challenge")
+    assert list(handed) == [P.HELDOUT] and np.array_equal(handed[P.HELDOUT], images)
+    X_train, _, X_test, _ = cifar10.load_cifar10(verbose=False)
+    seen = {x.tobytes() for x in np.concatenate([X_train, X_test])}
+    assert not any(x.tobytes() in seen for x in images), "a held-out image is in the stand-in"
+    # the held-out split depends on a seed only the grader holds (not the public builder's)
+    assert challenge.HELDOUT_SEED not in (cifar10.TRAIN_SEED, cifar10.TEST_SEED)
+    for folder in (ROOT / "release" / "convnets", ROOT / "source" / "convnets"):
+        assert str(challenge.HELDOUT_SEED) not in "".join(p.read_text() for p in folder.glob("*.py"))
