@@ -259,6 +259,9 @@ def cell_outcome(assignment_table, unit_id, test, test_id, hidden, result, array
         return Outcome(False, violation)
     visible = result.get("visible", {}).get(test_id, "not run")
     if visible is not None:
+        if visible.startswith("NotImplementedError"):
+            return Outcome(False, f"The answer cell `{unit_id}` has not been answered yet (it raises "
+                                  "NotImplementedError).")
         return Outcome(False, f"The visible test failed: {visible}")
     if not hidden:
         return Outcome(True, f"{test_id}: passed")
