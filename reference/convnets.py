@@ -11,7 +11,6 @@ The given layers (affine, ReLU, softmax loss) and the PyTorch init helpers are t
 (handouts/cnn_helpers.py), as in the notebooks.
 """
 import numpy as np
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 

@@ -9,12 +9,12 @@ conv and pool layers in its namespace (units.py: builds_on), so a bug there is n
 """
 import inspect
 import math
-import pathlib
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from handouts import cnn_helpers
 from reference import convnets as ref
 from grader_tests.framework import harness, kinds
 from grader_tests.framework.numerics import (
@@ -24,12 +24,11 @@ from grader_tests.convnets import challenge
 from grader_tests.convnets import probe as P
 from grader_tests.convnets.units import TABLE
 
-HANDOUT = pathlib.Path(ref.__file__).resolve().parents[1] / "handouts" / "cnn_helpers.py"
 HANDOUT_LOADER = f'''
 import sys as _sys
 import types as _types
 _cnn_helpers = _types.ModuleType("cnn_helpers")
-exec(compile({HANDOUT.read_text()!r}, "cnn_helpers.py", "exec"), _cnn_helpers.__dict__)
+exec(compile({inspect.getsource(cnn_helpers)!r}, "cnn_helpers.py", "exec"), _cnn_helpers.__dict__)
 _sys.modules["cnn_helpers"] = _cnn_helpers
 from cnn_helpers import *
 '''
@@ -69,11 +68,9 @@ def grader_inputs(unit):
 # Known wrong variants of the pairs (inputs, extras[, dout]) -> output or {name: gradient}
 # ---------------------------------------------------------------------------------------------
 
-def _conv(i, e, w=None, b=True, stride_windows=True):
-    x, weights = i["x"], i["w"] if w is None else w
-    cp = dict(e[0])
-    out, _ = ref.conv_forward_naive(x, weights, i["b"] if b else np.zeros_like(i["b"]), cp)
-    return out
+def _conv(i, e, w=None, b=True):
+    weights = i["w"] if w is None else w
+    return ref.conv_forward_naive(i["x"], weights, i["b"] if b else np.zeros_like(i["b"]), e[0])[0]
 
 
 def _conv_no_stride_windows(i, e):
@@ -88,10 +85,9 @@ def _conv_no_stride_windows(i, e):
     return out
 
 
-def _conv_grads(i, e, d, **changes):
-    _, cache = ref.conv_forward_naive(i["x"], i["w"], i["b"], dict(e[0]))
-    dx, dw, db = ref.conv_backward_naive(d, cache)
-    return {"x": dx, "w": dw, "b": db, **{k: f(dx, dw, db) for k, f in changes.items()}}
+def _conv_dw(i, e, d):
+    _, cache = ref.conv_forward_naive(i["x"], i["w"], i["b"], e[0])
+    return ref.conv_backward_naive(d, cache)[1]
 
 
 CONV_VARIANTS = [
@@ -102,7 +98,7 @@ CONV_VARIANTS = [
     ("grads", lambda i, e, d: {"b": d.mean(axis=(0, 2, 3))}, "db sums dout over N, H' and W' (not the mean)."),
     ("grads", lambda i, e, d: {"b": d.sum(axis=0).ravel()[:d.shape[1]]},
      "db sums dout over N, H' and W' (axes 0, 2, 3)."),
-    ("grads", lambda i, e, d: {"w": _conv_grads(i, e, d)["w"][:, :, ::-1, ::-1]},
+    ("grads", lambda i, e, d: {"w": _conv_dw(i, e, d)[:, :, ::-1, ::-1]},
      "dw is flipped: dw[f] accumulates dout[n, f, i, j] * the input window, unflipped."),
 ]
 
@@ -168,8 +164,8 @@ def _bn(i, e, **how):
         axes = how.get("axes", (0, 2, 3))
         mean = x.mean(axis=axes, keepdims=True)
         var = x.var(axis=axes, keepdims=True, ddof=how.get("ddof", 0))
-    mean, var = np.broadcast_to(mean, x.shape) if np.ndim(mean) == 4 else mean.reshape(1, C, 1, 1), \
-        np.broadcast_to(var, x.shape) if np.ndim(var) == 4 else var.reshape(1, C, 1, 1)
+    if np.ndim(mean) == 1:   # running statistics, of shape (C,)
+        mean, var = mean.reshape(1, C, 1, 1), var.reshape(1, C, 1, 1)
     eps = how.get("eps", eps)
     xhat = (x - mean) / (np.sqrt(var) + eps if how.get("eps_outside") else np.sqrt(var + eps))
     return gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
@@ -585,9 +581,6 @@ def judge_structure(unit, infos, arrays):
 # ---------------------------------------------------------------------------------------------
 # Verdicts
 # ---------------------------------------------------------------------------------------------
-
-MODULE_VARIANTS = []
-
 
 def judge_aspect(unit, aspect, infos, arrays, devices):
     if unit in PAIR_REFERENCE:

@@ -13,7 +13,6 @@ import warnings
 import numpy as np
 
 from grader_tests.framework import harness, kinds
-from grader_tests.framework.numerics import numerical_gradient
 from grader_tests.convnets.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

@@ -27,16 +27,11 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, sub
     judge = trusted.judge_module(assignment_table)
     devices = [str(d) for d in harness.grading_devices()]
     aspects = [aspect] if unit.is_code else []
-    files = None
-    if unit.submitted_files or hasattr(judge, "grader_inputs"):
-        with tempfile.TemporaryDirectory(prefix="check-files-") as work:
-            names = trusted.unit_files(unit, judge, submission_dir, pathlib.Path(work))
-            files = {n: (str(pathlib.Path(work, f)) if f else None) for n, f in names.items()}
-            result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
-                                        source, {}, aspects, devices, files=files or None)
-    else:
+    with tempfile.TemporaryDirectory(prefix="check-files-") as work:
+        names = trusted.unit_files(unit, judge, submission_dir, pathlib.Path(work))
+        files = {n: (str(pathlib.Path(work, f)) if f else None) for n, f in names.items()}
         result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
-                                    source, {}, aspects, devices)
+                                    source, {}, aspects, devices, files=files or None)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself
     return trusted.cell_outcome(assignment_table, unit_id, test, test_id, True, result,
@@ -50,11 +45,10 @@ def run_check(assignment, unit_id, aspect, source=None):
     if not verdict.passed:
         raise GradingFailure(verdict.message)
     print(verdict.message.replace(", outside your kernel", ""))
-    if verdict.score is not None:
-        unit = table.load(assignment).unit(unit_id)
-        test = next(t for t in unit.tests if t.aspect == aspect)
-        return round(test.points * verdict.score, 2)
-    return None
+    if verdict.score is None:
+        return None
+    test = next(t for t in table.load(assignment).unit(unit_id).tests if t.aspect == aspect)
+    return round(test.points * verdict.score, 2)
 
 
 def checker(assignment):

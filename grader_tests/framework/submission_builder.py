@@ -47,12 +47,14 @@ def corpus_dir(assignment, unit):
     return GRADER / assignment / "corpus" / unit
 
 
-def build(release_nb_path, answers):
-    """The release notebook with the cells named in `answers` ({grade_id: text}) replaced."""
+def build(release_nb_path, answers, others=False):
+    """The release notebook with the cells named in `answers` ({grade_id: text}) replaced.
+    `others`: answers for cells of other notebooks (of a multi-notebook assignment) are ignored;
+    by default they are an error."""
     nb = nbformat.read(str(release_nb_path), as_version=4)
     nb = copy.deepcopy(nb)
     unknown = set(answers) - {grade_id(c) for c in nb.cells}
-    if unknown:
+    if unknown and not others:
         raise KeyError(f"no answer cells {sorted(unknown)} in {release_nb_path}")
     for cell in nb.cells:
         if grade_id(cell) in answers:
@@ -73,8 +75,7 @@ def write_submission(release_dir, answers, dest_dir, files=None):
     import shutil
     release_dir, dest_dir = pathlib.Path(release_dir), pathlib.Path(dest_dir)
     for release in sorted(release_dir.glob("*.ipynb")):
-        ids = {grade_id(c) for c in nbformat.read(str(release), as_version=4).cells}
-        write(build(release, {k: v for k, v in answers.items() if k in ids}), dest_dir / release.name)
+        write(build(release, answers, others=True), dest_dir / release.name)
     for name, path in (files or {}).items():
         dest_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest_dir / name)

@@ -166,11 +166,9 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         pending.work = pathlib.Path(pending.tmp.name) / "work"
         pending.work.mkdir()
         for unit_spec in spec["units"]:
-            unit = assignment_table.unit(unit_spec["unit"])
-            if unit.submitted_files or hasattr(judge, "grader_inputs"):
-                files = unit_files(unit, judge, submission_dir, pending.work)
-                if files:
-                    unit_spec["files"] = files
+            files = unit_files(assignment_table.unit(unit_spec["unit"]), judge, submission_dir, pending.work)
+            if files:
+                unit_spec["files"] = files
         (pending.work / "spec.json").write_text(json.dumps(spec))
         pending.process = sandbox.Process(
             [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
