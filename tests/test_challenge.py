@@ -118,3 +118,60 @@ def test_heldout_images_are_new_and_labels_stay_with_the_judge():
     assert challenge.HELDOUT_SEED not in (cifar10.TRAIN_SEED, cifar10.TEST_SEED)
     for folder in (ROOT / "release" / "convnets", ROOT / "source" / "convnets"):
         assert str(challenge.HELDOUT_SEED) not in "".join(p.read_text() for p in folder.glob("*.py"))
+
+
+CHEAT = '''
+def build_best_model():
+    """Hunts for the held-out labels (the grader's module, the course's files); if it finds them it
+    answers them in order, else it is the reference architecture left untrained."""
+    import importlib, os, pathlib, sys
+    labels = None
+    here = pathlib.Path.cwd()
+    roots = [here, *here.parents, pathlib.Path(os.environ.get("COURSE_DATA_DIR", "/nonexistent")).parent,
+             *[pathlib.Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p],
+             *[pathlib.Path(p) for p in sys.path if p]]
+    for root in [None] + roots:
+        try:
+            if root is not None:
+                if not (root / "grader_tests" / "convnets" / "challenge.py").exists():
+                    continue
+                sys.path.insert(0, str(root))
+            labels = importlib.import_module("grader_tests.convnets.challenge").heldout()[1]
+            break
+        except Exception:
+            continue
+    model = _base_model()
+    if labels is not None:
+        model.load_state_dict = lambda *args, **kwargs: None
+        model.labels, model.position = [int(v) for v in labels], 0
+        model.forward = lambda x: _answer(model, x)
+    return model
+
+
+def _answer(model, x):
+    out = torch.full((x.shape[0], 10), -10.0, device=x.device)
+    for k in range(x.shape[0]):
+        out[k, model.labels[model.position + k]] = 10.0
+    model.position += x.shape[0]
+    return out
+'''
+
+
+def test_heldout_labels_are_unreachable_from_the_sandbox(tmp_path):
+    """An answer that hunts for the held-out labels scores 0 under the sandboxed trusted path that
+    autograde uses, while the same answer scores full points when run unsandboxed in the grader's
+    own process (so this test can fail)."""
+    from grader_tests.framework import trusted
+    base = SOLUTION.replace("def build_best_model(", "def _base_model(")
+    source = base + CHEAT
+    untrained = saved(tmp_path, solution_model().state_dict())    # scores 0 unless the cheat works
+    unsandboxed = grade(tmp_path, source, untrained)
+    assert unsandboxed.passed and unsandboxed.score == 1, unsandboxed.message
+    folder = tmp_path / "submission"
+    pending = trusted.start_grading("convnets", {"challenge": source},
+                                    {"test_challenge_accuracy": "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"},
+                                    devices=["cpu"], submission_dir=folder)
+    outcomes, _ = trusted.finish_grading(pending)
+    verdict = outcomes["test_challenge_accuracy"]
+    print("\nsandboxed cheat:", verdict.message)
+    assert not verdict.passed or verdict.score == 0, verdict.message

@@ -1,0 +1,14 @@
+# corpus: momentum_step
+# verdict: wrong
+# bug: Clips with np.clip(..., out=grads[k]), which overwrites the caller's gradient arrays.
+
+def momentum_step(params, grads, velocity, lr, momentum, clip=10.0):
+    if velocity is None:
+        velocity = {k: np.zeros_like(params[k]) for k in params}
+    new_params = {}
+    new_velocity = {}
+    for k in params:
+        g = np.clip(grads[k], -clip, clip, out=grads[k])
+        new_velocity[k] = momentum * velocity[k] - lr * g
+        new_params[k] = params[k] + new_velocity[k]
+    return new_params, new_velocity

@@ -1,0 +1,36 @@
+# corpus: rnn_bptt
+# verdict: wrong
+# bug: The forward pass uses h_0 = 0 as the previous state at every step (the recurrence is lost), so the probabilities differ.
+
+def rnn_forward(X, params):
+    N, T, D = X.shape
+    H = params["Wh"].shape[0]
+    hs = [np.zeros((N, H))]
+    for t in range(T):
+        h_prev = np.zeros((N, H))
+        a = X[:, t, :] @ params["Wx"] + h_prev @ params["Wh"] + params["b"]
+        hs.append(np.tanh(a))
+    scores = hs[-1] @ params["Wy"] + params["by"]
+    probs = softmax(scores)
+    cache = (X, hs, probs, params)
+    return probs, cache
+
+
+def rnn_backward(Y, cache):
+    X, hs, probs, params = cache
+    N, T, D = X.shape
+    dscores = (probs - Y) / N
+    grads = {}
+    grads["Wy"] = hs[-1].T @ dscores
+    grads["by"] = dscores.sum(axis=0)
+    grads["Wx"] = np.zeros_like(params["Wx"])
+    grads["Wh"] = np.zeros_like(params["Wh"])
+    grads["b"] = np.zeros_like(params["b"])
+    dh = dscores @ params["Wy"].T
+    for t in reversed(range(T)):
+        da = dh * (1 - hs[t + 1] ** 2)
+        grads["Wx"] += X[:, t, :].T @ da
+        grads["Wh"] += hs[t].T @ da
+        grads["b"] += da.sum(axis=0)
+        dh = da @ params["Wh"].T
+    return grads

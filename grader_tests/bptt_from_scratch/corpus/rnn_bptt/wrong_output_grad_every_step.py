@@ -1,0 +1,37 @@
+# corpus: rnn_bptt
+# verdict: wrong
+# bug: The output-layer gradient dscores @ Wy.T is injected into dh at every time step instead of only at the last one.
+
+def rnn_forward(X, params):
+    N, T, D = X.shape
+    H = params["Wh"].shape[0]
+    hs = [np.zeros((N, H))]
+    for t in range(T):
+        a = X[:, t, :] @ params["Wx"] + hs[-1] @ params["Wh"] + params["b"]
+        hs.append(np.tanh(a))
+    scores = hs[-1] @ params["Wy"] + params["by"]
+    probs = softmax(scores)
+    cache = (X, hs, probs, params)
+    return probs, cache
+
+
+def rnn_backward(Y, cache):
+    X, hs, probs, params = cache
+    N, T, D = X.shape
+    dscores = (probs - Y) / N
+    grads = {}
+    grads["Wy"] = hs[-1].T @ dscores
+    grads["by"] = dscores.sum(axis=0)
+    grads["Wx"] = np.zeros_like(params["Wx"])
+    grads["Wh"] = np.zeros_like(params["Wh"])
+    grads["b"] = np.zeros_like(params["b"])
+    dout = dscores @ params["Wy"].T
+    dh_next = np.zeros_like(dout)
+    for t in reversed(range(T)):
+        dh = dout + dh_next
+        da = dh * (1 - hs[t + 1] ** 2)
+        grads["Wx"] += X[:, t, :].T @ da
+        grads["Wh"] += hs[t].T @ da
+        grads["b"] += da.sum(axis=0)
+        dh_next = da @ params["Wh"].T
+    return grads
