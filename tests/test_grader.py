@@ -80,7 +80,7 @@ def test_source_solutions_pass_every_hidden_test(assignment, unit, aspect, tmp_p
         assert verdict.score == 1, verdict.message
 
 
-CORPUS = [(a, u.id, path, verdict) for a in ASSIGNMENTS for u in table.load(a).code_units
+CORPUS = [(a, u.id, path, verdict) for a in ASSIGNMENTS for u in sb.corpus_units(a)
           for path, verdict, _ in sb.corpus_files(a, u.id)]
 
 
@@ -100,7 +100,7 @@ def test_corpus_verdicts_in_process(assignment, unit, path, verdict):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_corpus_size(assignment):
-    for unit in table.load(assignment).code_units:
+    for unit in sb.corpus_units(assignment):
         if unit.submitted_files:   # graded on a submitted file: its cases are in test_challenge.py
             continue
         files = sb.corpus_files(assignment, unit.id)

@@ -27,13 +27,14 @@ ASSIGNMENTS = table.assignments(ROOT)
 
 
 def unit_points(assignment):
-    """{code unit: points} for the units the corpus covers."""
-    return {u.id: u.total_points for u in table.load(assignment).code_units}
+    """{unit: points} for the units the corpus covers."""
+    return {u.id: u.total_points for u in sb.corpus_units(assignment)}
 
 
 def other_autograded(assignment):
-    """Autograded units besides the code units (value answers): always answered right."""
-    return [u.id for u in table.load(assignment).autograded_units if not u.is_code]
+    """Autograded units the corpus does not cover (value answers): always answered right."""
+    covered = unit_points(assignment)
+    return [u.id for u in table.load(assignment).autograded_units if u.id not in covered]
 
 
 def corpus_rows(assignment):

@@ -28,6 +28,25 @@ from grader_tests.framework import harness, rules, table
 JSON_SCALARS = (str, int, float, bool, type(None))
 
 
+def plain_value(value, depth=0):
+    """A value answer as plain JSON data: scalars as they are; numbers, numpy arrays, lists,
+    tuples and dicts with string keys of them as nested lists and dicts (small ones only);
+    anything else as the repr of its type (the judge says what was expected)."""
+    import numpy as np
+    if isinstance(value, JSON_SCALARS):
+        return value
+    if isinstance(value, np.generic) and np.issubdtype(type(value), np.number):
+        return value.item()
+    if depth < 4:
+        if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.number) and value.size <= 10_000:
+            return value.tolist()
+        if isinstance(value, (list, tuple)) and len(value) <= 10_000:
+            return [plain_value(v, depth + 1) for v in value]
+        if isinstance(value, dict) and len(value) <= 100 and all(isinstance(k, str) for k in value):
+            return {k: plain_value(v, depth + 1) for k, v in value.items()}
+    return repr(type(value))
+
+
 def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices, files=None):
     """Run one unit's answer cell, visible tests and probes; returns (result, arrays).
     `assignment`: its name or its grader package's dotted name (see table.load).
@@ -62,7 +81,7 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices, fi
                 if unit.kind == table.VALUE:
                     for name in unit.defines:
                         value = scope.get(name)
-                        result["values"][name] = value if isinstance(value, JSON_SCALARS) else repr(type(value))
+                        result["values"][name] = plain_value(value)
                 elif probes is not None:
                     record["ran_probes"] = True
                     # one defined name: that object; several (a forward/backward pair): all of them

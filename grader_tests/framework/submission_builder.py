@@ -43,6 +43,14 @@ def assignment_solutions(root, assignment):
     return answers
 
 
+def corpus_units(assignment):
+    """The units a corpus covers: every code unit, and a value unit (a set of weights, say) whose
+    folder holds corpus files."""
+    from grader_tests.framework import table
+    return [u for u in table.load(assignment).autograded_units
+            if u.is_code or list(corpus_dir(assignment, u.id).glob("*.py"))]
+
+
 def corpus_dir(assignment, unit):
     return GRADER / assignment / "corpus" / unit
 

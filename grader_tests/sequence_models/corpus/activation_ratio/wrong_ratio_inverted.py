@@ -1,0 +1,28 @@
+# corpus: activation_ratio
+# verdict: wrong
+# bug: rho_approx and rho return tanh'/sigma' instead of sigma'/tanh'.
+
+def sigmoid_grad_approx(eps):
+    eps = np.asarray(eps, dtype=float)
+    sigma = 0.5 + eps / 4
+    return sigma * (1 - sigma)
+
+
+def tanh_grad_approx(eps):
+    eps = np.asarray(eps, dtype=float)
+    t = eps
+    return 1 - t ** 2
+
+
+def rho_approx(eps):
+    return tanh_grad_approx(eps) / sigmoid_grad_approx(eps)
+
+
+def rho(eps):
+    eps = np.asarray(eps, dtype=float)
+    sigma = 1 / (1 + np.exp(-eps))
+    return (1 - np.tanh(eps) ** 2) / (sigma * (1 - sigma))
+
+
+# 1/4 - e^2/16 <= 1 - e^2  <=>  15 e^2 / 16 <= 3/4  <=>  e^2 <= 4/5
+INTERVAL = (-2 / math.sqrt(5), 2 / math.sqrt(5))

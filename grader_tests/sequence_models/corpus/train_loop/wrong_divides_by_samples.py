@@ -1,0 +1,24 @@
+# corpus: train_loop
+# verdict: wrong
+# bug: Divides the summed batch-mean losses by the number of samples instead of the number of batches.
+
+def train(model, loss_fn, epochs, loader, lr=1e-3):
+    device = next(model.parameters()).device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    epoch_losses = []
+    for epoch in range(epochs):
+        running_loss = 0.0
+        n_batches = 0
+        for inputs, targets in loader:
+            inputs = inputs.to(device)
+            targets = targets.to(device)
+            optimizer.zero_grad()
+            outputs = model(inputs)
+            loss = loss_fn(outputs, targets)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss.item()
+            n_batches += inputs.size(0)
+        epoch_losses.append(running_loss / n_batches)
+    return epoch_losses
