@@ -107,3 +107,63 @@ def test_static_rules_see_the_common_spellings():
     assert rules.FROM_SCRATCH.static_violation("y = torch._VF.lstm_cell(x, h, w1, w2)\n")
     assert rules.FROM_SCRATCH.static_violation("cell = nn.GRUCell(3, 4)\n")
     assert rules.FROM_SCRATCH.static_violation("z = torch.sigmoid(x @ w)\n") is None
+
+
+MODE_OFF = '''
+class {name}(nn.Module):
+    """Takes the grader's function mode off the stack, calls torch's fused LSTM cell through names
+    built at run time, and puts the mode back: invisible to the static check and to the mode."""
+    def __init__(self, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.x2h = nn.Linear(input_size, 4 * hidden_size)
+        self.h2h = nn.Linear(hidden_size, 4 * hidden_size)
+        self.fc = nn.Linear(hidden_size, num_classes)
+        self.hidden_size = hidden_size
+
+    def forward(self, x):
+        t = __import__("tor" + "ch")
+        c_api = getattr(t, "_" + "C")
+        pop, push = (getattr(c_api, "_pop_torch" + "_function_stack"),
+                     getattr(c_api, "_push_on_torch" + "_function_stack"))
+        cell = getattr(t, "lstm" + "_cell")
+        modes = []
+        while getattr(c_api, "_len_torch" + "_function_stack")():
+            modes.append(pop())
+        h = c = x.new_zeros(x.shape[0], self.hidden_size)
+        try:
+            for step in range(x.shape[1]):
+                h, c = cell(x[:, step], (h, c), self.x2h.weight, self.h2h.weight, self.x2h.bias, self.h2h.bias)
+        finally:
+            for mode in reversed(modes):
+                push(mode)
+        return self.fc(h)
+'''
+UNBLOCK = '''
+class {name}(nn.Module):
+    """Finds the grader's torch.library block and destroys it before using nn.LSTM's kernel."""
+    def __init__(self, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.cell = getattr(nn, "LS" + "TMCell")(input_size, hidden_size)
+        self.fc = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, x):
+        collector = __import__("g" + "c")
+        library = getattr(__import__("tor" + "ch"), "lib" + "rary")
+        for obj in getattr(collector, "get_" + "objects")():
+            if isinstance(obj, getattr(library, "Lib" + "rary")):
+                getattr(obj, "_des" + "troy")()
+        h = None
+        for step in range(x.shape[1]):
+            h = self.cell(x[:, step], h)
+        return self.fc(h[0])
+'''
+
+
+@pytest.mark.parametrize("attack, expected", [(MODE_OFF, "uses torch.lstm_cell"),
+                                              (UNBLOCK, "switched off the grader's block")])
+def test_from_scratch_check_survives_code_that_switches_the_detector_off(attack, expected):
+    """Issue 12: the recurrent kernels are blocked at torch's dispatcher, below the function mode a
+    student can take off the stack; destroying the block is itself detected."""
+    assert rules.FROM_SCRATCH.static_violation(attack.format(name="X")) is None   # nothing named
+    outcome = toy_outcomes(HAND_WRITTEN, attack)["test_scratch_lstm_forward"]
+    assert not outcome.passed and expected in outcome.message, outcome.message

@@ -64,32 +64,25 @@ def _unanswered(name, info):
 # Known wrong variants of the models (PyTorch autograd, float64)
 # ---------------------------------------------------------------------------------------------
 
-class _SigmoidOfActivation(torch.autograd.Function):
-    """sigmoid, whose backward evaluates the derivative at the activation s instead of at a."""
-    @staticmethod
-    def forward(ctx, a):
-        s = torch.sigmoid(a)
-        ctx.save_for_backward(s)
-        return s
+def _derivative_at_activation(f, derivative):
+    """f, whose backward evaluates the derivative at the activation y = f(a) instead of at a (the
+    bug of applying der_sigmoid to a gate that is already a sigmoid): derivative(f(y))."""
+    class AtActivation(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            y = f(a)
+            ctx.save_for_backward(y)
+            return y
 
-    @staticmethod
-    def backward(ctx, grad):
-        s, = ctx.saved_tensors
-        ss = torch.sigmoid(s)
-        return grad * ss * (1 - ss)
+        @staticmethod
+        def backward(ctx, grad):
+            y, = ctx.saved_tensors
+            return grad * derivative(f(y))
+    return AtActivation.apply
 
 
-class _TanhOfActivation(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a):
-        h = torch.tanh(a)
-        ctx.save_for_backward(h)
-        return h
-
-    @staticmethod
-    def backward(ctx, grad):
-        h, = ctx.saved_tensors
-        return grad * (1 - torch.tanh(h) ** 2)
+_SIGMOID_OF_ACTIVATION = _derivative_at_activation(torch.sigmoid, lambda s: s * (1 - s))
+_TANH_OF_ACTIVATION = _derivative_at_activation(torch.tanh, lambda u: 1 - u ** 2)
 
 
 def _variant_run(model, X, params, Y, order_hx=False, no_tanh_c=False, blend_reversed=False,
@@ -100,8 +93,8 @@ def _variant_run(model, X, params, Y, order_hx=False, no_tanh_c=False, blend_rev
     X_, Y_ = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64)
     N, T, D = X.shape
     H = params["Wy"].shape[0]
-    sig = _SigmoidOfActivation.apply if sig_twice else torch.sigmoid
-    tanh_gate = _TanhOfActivation.apply if tanh_twice else torch.tanh
+    sig = _SIGMOID_OF_ACTIVATION if sig_twice else torch.sigmoid
+    tanh_gate = _TANH_OF_ACTIVATION if tanh_twice else torch.tanh
     h = torch.zeros(N, H, dtype=torch.float64)
     c = torch.zeros(N, H, dtype=torch.float64)
     hs = []

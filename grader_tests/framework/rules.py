@@ -6,7 +6,16 @@ Each rule is checked twice:
 - statically, on the answer cell's text, in the trusted grading process (student code cannot
   interfere there);
 - at run time, in the sandboxed probe child (`monitor` records torch kernels and modules called
-  and imports refused while the answer cell, its visible tests and the probes run).
+  and imports refused while the answer cell, its visible tests and the probes run). For
+  from-scratch units the recurrent aten operators are also blocked at torch's dispatcher
+  (`KernelBlock`, through `torch.library`): code that takes the function mode off the stack
+  still cannot get a result from them, and removing the block is detected.
+
+What a determined attacker could still do: the probe child is the student's own process, so
+code written to patch the grader's modules in it (or to restore the block after using a kernel)
+could forge its record. That takes deliberate, visible code aimed at the grader (names built
+from strings, `gc`, `sys.modules`), which the static check flags where it can and a reader of
+the submission sees; the verdict's numbers are still judged outside the process.
 
 This module is copied into the sandbox: no reference code here, and torch is imported only
 when a rule needs it (numpy assignments never load it).
@@ -26,10 +35,19 @@ RECURRENT_FUNCTIONS = frozenset({
 # torch's recurrent modules (class names under torch.nn)
 RECURRENT_MODULES = frozenset({"LSTMCell", "GRUCell", "RNNCell", "LSTM", "GRU", "RNN", "RNNBase",
                                "RNNCellBase"})
+# the aten operators behind them, blocked at torch's dispatcher while a from-scratch unit's code
+# runs (KernelBlock): each overload as the dispatcher names it
+BLOCKED_ATEN_OPS = ("lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell", "lstm.input", "lstm.data",
+                    "gru.input", "gru.data", "rnn_tanh.input", "rnn_tanh.data", "rnn_relu.input",
+                    "rnn_relu.data", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_cudnn_rnn",
+                    "miopen_rnn", "quantized_lstm_cell", "quantized_gru_cell", "quantized_rnn_tanh_cell",
+                    "quantized_rnn_relu_cell")
+BLOCKED_DISPATCH_KEYS = ("CompositeImplicitAutograd", "CPU", "CUDA", "Meta")
 # torch internals that switch run-time detection off
 TAMPERING_NAMES = frozenset({"TorchFunctionMode", "_DisableTorchFunction", "DisableTorchFunction",
                              "_DisableTorchFunctionSubclass", "_pop_torch_function_stack",
-                             "_push_on_torch_function_stack", "_set_torch_function_mode"})
+                             "_push_on_torch_function_stack", "_set_torch_function_mode",
+                             "Library", "get_objects", "_destroy"})
 # libraries a numpy-only answer may not use (automatic differentiation or tensor frameworks)
 NON_NUMPY_LIBRARIES = frozenset({"torch", "tensorflow", "jax", "jaxlib", "autograd", "cupy",
                                  "mxnet", "keras", "paddle", "theano", "chainer"})
@@ -90,7 +108,11 @@ class FromScratch:
         return self._message("its code refers to", found)
 
     def runtime_violation(self, record):
+        if record.get("kernel_block") == "tampered":
+            return ("This unit must be written from scratch, but its code switched off the grader's block "
+                    "on torch's recurrent kernels. It scores 0.")
         found = {f"torch.{n}" for n in record.get("torch_functions", []) if n in RECURRENT_FUNCTIONS}
+        found |= {f"torch.{n}" for n in record.get("blocked_kernels", [])}
         found |= {f"nn.{n}" for n in record.get("modules_called", []) if n in RECURRENT_MODULES}
         return self._message("it uses", found)
 
@@ -194,6 +216,64 @@ class _RefuseImports:
         return None
 
 
+class KernelBlock:
+    """torch's recurrent aten operators made to raise, through `torch.library`, for every dispatch
+    key that matters: below the Python layer, so no way of reaching them (a module, `torch._VF`,
+    `torch.ops.aten`, a function mode taken off the stack) gets a result. Calls are recorded in
+    `record['blocked_kernels']`; on exit the block checks it is still in force (a sentinel call
+    must hit it), records `record['kernel_block'] = 'tampered'` when it is not, and removes itself,
+    which gives the operators their kernels back."""
+    MARK = "blocked by the grader: this unit is written from scratch"
+
+    def __init__(self, record):
+        self.record, self.attempts, self.lib = record, set(), None
+
+    def _blocked(self, op):
+        def blocked(*args, **kwargs):
+            self.attempts.add(op.split(".")[0])
+            self.record["blocked_kernels"] = sorted(self.attempts)
+            raise RuntimeError(f"torch.{op.split('.')[0]} is {self.MARK}")
+        return blocked
+
+    def __enter__(self):
+        import warnings
+
+        import torch
+        self.lib = torch.library.Library("aten", "IMPL")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # "overriding a previously registered kernel"
+            for op in BLOCKED_ATEN_OPS:
+                for key in BLOCKED_DISPATCH_KEYS:
+                    try:
+                        self.lib.impl(op, self._blocked(op), key)
+                    except Exception:  # an operator this build lacks, or a key it does not take
+                        pass
+        return self
+
+    def _intact(self):
+        """Whether the block still holds: a sentinel call must reach it (and is then forgotten)."""
+        import torch
+        before = set(self.attempts)
+        self.attempts.discard("lstm_cell")
+        x = torch.zeros(1, 1)
+        try:
+            torch.ops.aten.lstm_cell(x, [x, x], torch.zeros(4, 1), torch.zeros(4, 1))
+            reached = False
+        except RuntimeError as err:
+            reached = self.MARK in str(err) and "lstm_cell" in self.attempts
+        except Exception:
+            reached = False
+        self.attempts = before
+        return reached
+
+    def __exit__(self, *exc):
+        if not self._intact():
+            self.record["kernel_block"] = "tampered"
+        self.record["blocked_kernels"] = sorted(self.attempts)
+        self.lib._destroy()
+        return False
+
+
 @contextlib.contextmanager
 def monitor(rules):
     """Record, while student code runs, what the rules need: torch functions and module types
@@ -213,6 +293,8 @@ def monitor(rules):
                 sys.meta_path.remove(finder)
                 sys.modules.update(saved)
             stack.callback(restore)
+        if any(isinstance(r, FromScratch) for r in rules):
+            stack.enter_context(KernelBlock(record))
         if any(r.needs_torch for r in rules):
             import torch
             ops = ForbiddenOps()

@@ -73,6 +73,11 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None):
     base_env = {"HOME": home, "MPLCONFIGDIR": f"{home}/.mpl", "NUMBA_CACHE_DIR": f"{home}/.numba",
                 "IPYTHONDIR": f"{home}/.ipython", "PYTHONDONTWRITEBYTECODE": "1",
                 "MPLBACKEND": "Agg"}
+    # Parallel autograde runs one grading process per core: each sandboxed process keeps to its
+    # core's worth of BLAS/OpenMP threads (torch, numpy), so neighbours do not oversubscribe the
+    # machine (COURSE_SANDBOX_THREADS, default 1).
+    threads = os.environ.get("COURSE_SANDBOX_THREADS", "1")
+    base_env.update({name: threads for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
     base_env.update(env or {})
     for key, value in base_env.items():
         args += ["--setenv", key, value]
