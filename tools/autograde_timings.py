@@ -10,7 +10,6 @@ of the notebook's units and the judge: the hidden tests, which run outside the k
 separately on the same answers; and the whole `nbgrader autograde` call. Run it on an otherwise
 idle machine (timings taken under load lie).
 """
-import datetime
 import json
 import os
 import pathlib
@@ -24,16 +23,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from grader_tests.framework import submission_builder as sb  # noqa: E402
 from grader_tests.framework import table, trusted  # noqa: E402
+from cell_timings import seconds as cell_seconds  # noqa: E402  (tools/, beside this script)
 
 
 def _kernel_seconds(notebook):
-    total = 0.0
-    for cell in json.loads(notebook.read_text())["cells"]:
-        ex = cell.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in ex and "shell.execute_reply" in ex:
-            parse = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-            total += (parse(ex["shell.execute_reply"]) - parse(ex["iopub.execute_input"])).total_seconds()
-    return total
+    return sum(cell_seconds(cell.get("metadata", {})) for cell in json.loads(notebook.read_text())["cells"])
 
 
 def _nbgrader(course, *args):

@@ -21,15 +21,7 @@ from grader_tests.framework.numerics import FD_TOLERANCE, close, matches_variant
 from grader_tests.bptt_from_scratch import probe as P
 from grader_tests.bptt_from_scratch.units import TABLE
 
-HEADER = f'''import math
-import numpy as np
-import sys as _sys
-import types as _types
-_bptt_helpers = _types.ModuleType("bptt_helpers")
-exec(compile({inspect.getsource(bptt_helpers)!r}, "bptt_helpers.py", "exec"), _bptt_helpers.__dict__)
-_sys.modules["bptt_helpers"] = _bptt_helpers
-from bptt_helpers import *
-'''
+HEADER = "import math\nimport numpy as np\n" + harness.handout_loader(bptt_helpers)
 # train_recurrent gets its model as arguments: the probe passes the reference RNN, kept out of
 # the student's names (a private namespace) so that the answer cell cannot lean on it.
 GRADER_MODEL = f'''
@@ -485,10 +477,6 @@ def _epochs(case, batches, where):
     return epochs, validation, None
 
 
-def _cross_entropy(probs, Y):
-    return float(-np.mean(np.log(np.maximum(np.sum(probs * Y, axis=1), 1e-300))))
-
-
 def _replay(case, epochs, validation):
     """Reference training on the student's mini-batches: per epoch (params, val_loss, val_acc,
     weighted and plain mean of the batch losses)."""
@@ -498,12 +486,12 @@ def _replay(case, epochs, validation):
         losses, sizes = [], []
         for b in epoch:
             probs, cache = ref.rnn_forward(X[b], params)
-            losses.append(_cross_entropy(probs, Y[b]))
+            losses.append(ref.cross_entropy(probs, Y[b]))
             sizes.append(len(b))
             params, velocity = ref.momentum_step(params, ref.rnn_backward(Y[b], cache), velocity,
                                                  case.lr, case.momentum)
         probs_val, _ = ref.rnn_forward(X[validation], params)
-        out.append((params, _cross_entropy(probs_val, Y[validation]),
+        out.append((params, ref.cross_entropy(probs_val, Y[validation]),
                     float(np.mean(probs_val.argmax(1) == Y[validation].argmax(1))),
                     float(np.average(losses, weights=sizes)), float(np.mean(losses))))
     return out
@@ -671,7 +659,7 @@ def judge_rng(got, info):
         if message:
             return message
         runs[label] = (params, history, epochs, validation)
-    (pa, ha, ea, va), (pb, hb, eb, vb), (_, _, _, vc) = runs["a"], runs["b"], runs["c"]
+    (pa, ha, ea, va), (pb, hb, eb, _), (_, _, _, vc) = runs["a"], runs["b"], runs["c"]
     same = (all(np.array_equal(pa[q], pb[q]) for q in pa) and all(np.array_equal(ha[q], hb[q]) for q in ha)
             and len(ea) == len(eb) and all(np.array_equal(np.concatenate(x), np.concatenate(y)) for x, y in zip(ea, eb)))
     if not same:

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from grader_tests.framework import harness
+from grader_tests.framework.kinds import float_array
 from grader_tests.framework.numerics import numerical_gradient
 from grader_tests.bptt_from_scratch.units import TABLE
 
@@ -88,18 +89,11 @@ BACKWARD_CASES = PAIR_CASES
 FD_CASES = (0, 2)      # indices of BACKWARD_CASES also checked by finite differences
 
 
-def _float_array(value):
-    arr = np.asarray(value)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"expected an array of numbers, got {type(value).__name__}")
-    return arr.astype(np.float64)
-
-
 def _call_forward(forward, X, params):
     result = forward(X, params)
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError("the forward pass must return a tuple (probs, cache)")
-    return _float_array(result[0]), result[1]
+    return float_array(result[0]), result[1]
 
 
 def _mean_cross_entropy(probs, Y):
@@ -124,7 +118,7 @@ def probe_pair(forward, backward, model, case, aspect, finite_differences=False)
                     info["grad_keys"] = sorted(str(k) for k in grads)
                     for key in params:
                         if key in grads:
-                            arrays[f"grad:{key}"] = _float_array(grads[key])
+                            arrays[f"grad:{key}"] = float_array(grads[key])
             info["modified"] = ((["X"] if not np.array_equal(X, originals[0]) else [])
                                 + [k for k in params if not np.array_equal(params[k], originals[1][k])]
                                 + (["Y"] if not np.array_equal(Y, originals[2]) else []))
@@ -189,7 +183,7 @@ def _dict_of_arrays(value, keys, prefix, arrays, info, what):
     info[f"{what}_keys"] = sorted(str(k) for k in value)
     for key in keys:
         if key in value:
-            arrays[f"{prefix}{key}"] = _float_array(value[key])
+            arrays[f"{prefix}{key}"] = float_array(value[key])
 
 
 def probe_momentum(fn, case, aspect):
@@ -267,7 +261,7 @@ def probe_confusion(fn, case):
         arr = np.asarray(out)
         info["dtype"] = str(arr.dtype)
         info["integer"] = bool(np.issubdtype(arr.dtype, np.integer))
-        arrays["out"] = _float_array(arr)
+        arrays["out"] = float_array(arr)
     except NotImplementedError:
         info["error"] = "NotImplementedError"
     except Exception as err:
@@ -353,8 +347,8 @@ def scripted_probs(w, table, batches_per_epoch):
 class _Recorder:
     """The model and momentum_step handed to train_recurrent, recording every call."""
 
-    def __init__(self, case, X, model, momentum_step):
-        self.case, self.X, self.model, self.momentum_step = case, X, model, momentum_step
+    def __init__(self, case, X, Y, model, momentum_step):
+        self.case, self.X, self.labels, self.model, self.momentum_step = case, X, Y, model, momentum_step
         self.rows = {row.tobytes(): i for i, row in enumerate(X)}
         self.forward_rows, self.backward_rows, self.label_mismatch = [], [], 0
         self.steps = []                 # (velocity given: 'none', 'previous', 'other', lr, momentum, clip)
@@ -379,8 +373,7 @@ class _Recorder:
     def backward(self, Y, cache):
         rows = self.row_indices(cache[0])
         self.backward_rows.append(rows)
-        labels = self.labels
-        if not (len(rows) == len(Y) and all(r >= 0 and np.array_equal(np.asarray(y), labels[r])
+        if not (len(rows) == len(Y) and all(r >= 0 and np.array_equal(np.asarray(y), self.labels[r])
                                             for r, y in zip(rows, np.asarray(Y)))):
             self.label_mismatch += 1
         if self.case.scripted:
@@ -402,8 +395,7 @@ def _record_run(fn, case, seed, global_seed):
     scope = getattr(fn, "__globals__", {})
     model = scope.get("_grader_model")
     momentum_step = scope.get("momentum_step")
-    recorder = _Recorder(case, X, model, momentum_step)
-    recorder.labels = Y
+    recorder = _Recorder(case, X, Y, model, momentum_step)
     if callable(momentum_step):
         scope["momentum_step"] = recorder.step
     np.random.seed(global_seed)
@@ -424,7 +416,7 @@ def _record_run(fn, case, seed, global_seed):
             info["history_keys"] = sorted(str(k) for k in history)
             for key in ("train_loss", "val_loss", "val_acc"):
                 if key in history:
-                    arrays[f"history:{key}"] = _float_array(list(history[key])).reshape(-1)
+                    arrays[f"history:{key}"] = float_array(list(history[key])).reshape(-1)
     except NotImplementedError:
         info["error"] = "NotImplementedError"
     except Exception as err:

@@ -24,14 +24,7 @@ from grader_tests.convnets import challenge
 from grader_tests.convnets import probe as P
 from grader_tests.convnets.units import TABLE
 
-HANDOUT_LOADER = f'''
-import sys as _sys
-import types as _types
-_cnn_helpers = _types.ModuleType("cnn_helpers")
-exec(compile({inspect.getsource(cnn_helpers)!r}, "cnn_helpers.py", "exec"), _cnn_helpers.__dict__)
-_sys.modules["cnn_helpers"] = _cnn_helpers
-from cnn_helpers import *
-'''
+HANDOUT_LOADER = harness.handout_loader(cnn_helpers)
 NUMPY_HEADER = "import math\nimport numpy as np\n"
 TORCH_HEADER = """import math
 import numpy as np

@@ -134,6 +134,19 @@ def case_arrays(arrays, aspect, k):
     return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
 
 
+def handout_loader(module):
+    """Given code that makes the course's copy of a handout module (e.g. handouts/cnn_helpers.py)
+    importable under its own name and star-imports it, as the notebook's `from <name> import *`
+    does: the grader's given namespace never depends on the student's copy."""
+    import inspect
+    name = module.__name__.rsplit(".", 1)[-1]
+    return (f"import sys as _sys\nimport types as _types\n"
+            f"_{name} = _types.ModuleType({name!r})\n"
+            f"exec(compile({inspect.getsource(module)!r}, {name + '.py'!r}, 'exec'), _{name}.__dict__)\n"
+            f"_sys.modules[{name!r}] = _{name}\n"
+            f"from {name} import *\n")
+
+
 def namespace_from(given_source):
     """A fresh namespace built by running the given code `given_source`."""
     scope = {"__name__": "__main__"}

@@ -64,7 +64,8 @@ class Case:
         return f"{shapes}{extras}"
 
 
-def _float_array(value):
+def float_array(value):
+    """A probe's numeric result as a float64 array; anything else raises TypeError (a verdict)."""
     arr = np.asarray(value)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"expected an array of numbers, got {type(value).__name__}")
@@ -76,7 +77,7 @@ def _call_forward(forward, inputs, case, copy_inputs=True):
                      *case.extra_args())
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError("the forward pass must return a tuple (out, cache)")
-    return _float_array(result[0]), result[1]
+    return float_array(result[0]), result[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def probe_pair(forward, backward, case, aspect):
                 info["grads_count"] = len(grads)
                 return arrays, info
             for name, grad in zip(case.grad_names, grads):
-                arrays[f"grad:{name}"] = _float_array(grad)
+                arrays[f"grad:{name}"] = float_array(grad)
             work = {k: v.copy() for k, v in originals.items()}  # _call_forward passes copies
             for name in case.grad_names:
                 arrays[f"num:{name}"] = numerical_gradient(
@@ -124,7 +125,7 @@ def probe_function(fn, case):
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            arrays["out"] = _float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extra_args()))
+            arrays["out"] = float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extra_args()))
         info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
     except NotImplementedError:
         info["error"] = "NotImplementedError"

@@ -23,14 +23,7 @@ from grader_tests.framework.numerics import (INIT_BOUND_SLACK, UNIFORM_MAX_FRACT
 from grader_tests.sequence_models import probe as P
 from grader_tests.sequence_models.units import EXERCISES_NB, TABLE
 
-HANDOUT_LOADER = f'''
-import sys as _sys
-import types as _types
-_sequence_helpers = _types.ModuleType("sequence_helpers")
-exec(compile({inspect.getsource(sequence_helpers)!r}, "sequence_helpers.py", "exec"), _sequence_helpers.__dict__)
-_sys.modules["sequence_helpers"] = _sequence_helpers
-from sequence_helpers import *
-'''
+HANDOUT_LOADER = harness.handout_loader(sequence_helpers)
 TORCH_HEADER = """import math
 import numpy as np
 import torch
@@ -178,7 +171,7 @@ def _judge_module(unit, aspect, infos, arrays, devices):
     message = kinds.judge_module_aspect(name, cases, aspect, infos[:n_real], arrays, devices, reference, variants)
     if message:
         if "differs from the expected value" in message and not any(h in message for _, h in variants):
-            message = f"{message.rstrip('.')}. {generic}" if message.endswith(".") else f"{message} {generic}"
+            message = f"{message.rstrip('. ')}. {generic}"
         return message
     if aspect == "forward":
         return _judge_meta(name, unit, infos[n_real:])
