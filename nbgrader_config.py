@@ -64,6 +64,29 @@ c.Autograde.exclude_overwriting = _SUBMITTED_FILES
 if not (len(sys.argv) > 1 and sys.argv[1] == "autograde"):
     c.CourseDirectory.ignore += sorted({f for names in _SUBMITTED_FILES.values() for f in names})
 
+# Only expected files travel (issue 12): autograde copies a submission's notebooks, the files
+# its units read (a checkpoint) and the release's files into autograded/, and generate_feedback
+# copies the HTML and those files into feedback/; anything else a student submitted stays in
+# submitted/ for the staff (intake.unexpected_names: added to the ignore globs, nothing deleted).
+# Kernels cannot write into autograded/ at all (a capped tmpfs over their working folder).
+_STEP_FOLDERS = {"autograde": ("submitted", ()), "generate_feedback": ("autograded", ("*.html",))}
+if len(sys.argv) > 1 and sys.argv[1] in _STEP_FOLDERS:
+    try:
+        from grader_tests.framework.intake import unexpected_names as _unexpected_names
+        _folder, _extra = _STEP_FOLDERS[sys.argv[1]]
+        c.CourseDirectory.ignore += _unexpected_names(COURSE_ROOT, _folder, _extra)
+    except Exception as _err:  # the grader check reports an unimportable grader loudly
+        print(f"[course] expected-files filter skipped: {type(_err).__name__}: {_err}", file=sys.stderr)
+
+# Per-submission limits (grader_tests/framework/limits.py): one cgroup per graded notebook for
+# its kernel and probes. PrairieLearn's grader containers: 2 GiB, 1024 processes.
+c.SubmissionLimits.memory_bytes = 2 * 2**30     # all its processes and tmpfs files together
+c.SubmissionLimits.pids = 1024
+c.SubmissionLimits.cpus = 0.0                    # hard cap in cores (0: equal CPU weights only;
+                                                 # tools/course.py autograde: cores / jobs)
+c.SubmissionLimits.tmp_bytes = 512 * 2**20      # the sandbox's /tmp
+c.SubmissionLimits.folder_bytes = 256 * 2**20   # what a kernel may write in its working folder
+
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -46,6 +46,14 @@ def autograde(assignment, jobs, root=None):
     intake_all(root, assignment)  # once, before the parallel runs (nbgrader_config.py repeats it: no-op)
     jobs = max(1, min(jobs, len(students)))
     groups = [students[k::jobs] for k in range(jobs)]
+    from grader_tests.framework import limits
+    mode, where = limits.detect()
+    if mode is None:
+        print(f"WARNING: per-submission limits unavailable ({where}); grading in degraded mode "
+              "with per-process rlimits only (see grader_tests/framework/limits.py)", file=sys.stderr)
+    # each graded notebook's processes together get at most its share of the machine
+    env = dict(os.environ)
+    env.setdefault("COURSE_SUBMISSION_CPUS", f"{(os.cpu_count() or 1) / jobs:g}")
 
     def command(group):
         others = [s for s in students if s not in group]
@@ -60,7 +68,7 @@ def autograde(assignment, jobs, root=None):
     procs = []
     for k, group in enumerate(groups):
         log = open(root / f".autograde_{k}.log", "w")
-        procs.append((group, subprocess.Popen(command(group), cwd=root, stdout=log,
+        procs.append((group, subprocess.Popen(command(group), cwd=root, stdout=log, env=env,
                                               stderr=subprocess.STDOUT), log))
     failed = []
     for group, proc, log in procs:
@@ -73,7 +81,7 @@ def autograde(assignment, jobs, root=None):
         tail = (root / f".autograde_{k}.log").read_text().splitlines()[-15:]
         print(f"autograde group {group} failed; retrying it alone. Its log ended with:\n  "
               + "\n  ".join(tail), file=sys.stderr)
-        if subprocess.run(command(group), cwd=root).returncode == 0:
+        if subprocess.run(command(group), cwd=root, env=env).returncode == 0:
             failed.remove(group)
     print(f"autograded {len(students)} submissions of {assignment} in "
           f"{time.perf_counter() - start:.1f} s with {jobs} processes")

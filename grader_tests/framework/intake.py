@@ -14,6 +14,7 @@ The student's original files are kept beside it as `_original_<name>`. A note ce
 the graded notebook tells the student what happened; `reports/<assignment>_intake.json` keeps
 the outcomes for the score table. Running it again changes nothing.
 """
+import contextlib
 import json
 import pathlib
 import re
@@ -36,7 +37,8 @@ def _stamp(path):
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _note(text):
+def grading_note(text):
+    """A markdown cell at the top of a graded notebook that tells the student what happened."""
     cell = new_markdown_cell(f"**Grading note.** {text}")
     cell.metadata[NOTE_MARK] = True
     return cell
@@ -97,11 +99,11 @@ def intake_submission(folder, release_folder, expected):
                       (f" (files found: {', '.join(found)})" if found else " (the folder was empty)"))
         if outcome in ("missing", "corrupt"):
             nb = nbformat.read(str(pathlib.Path(release_folder) / name), as_version=4)
-            nb.cells.insert(0, _note(f"Your submission could not be graded: {detail}. It was "
+            nb.cells.insert(0, grading_note(f"Your submission could not be graded: {detail}. It was "
                                      "graded as an empty notebook (0 points). Contact the course "
                                      "staff if you think this is wrong."))
         elif outcome != "ok":
-            nb.cells.insert(0, _note(f"Your notebook was graded after a fix: {detail}."))
+            nb.cells.insert(0, grading_note(f"Your notebook was graded after a fix: {detail}."))
         if outcome != "ok":
             nbformat.write(nb, str(target))
         results[name] = {"outcome": outcome, "detail": detail}
@@ -127,3 +129,52 @@ def intake_all(root, assignment):
     out.mkdir(exist_ok=True)
     (out / f"{assignment}_intake.json").write_text(json.dumps(report, indent=1))
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# What nbgrader copies: only the files an assignment expects (issue 12, item 2)
+# ---------------------------------------------------------------------------------------------
+
+def expected_names(root, assignment):
+    """Names of the files a submission of `assignment` is expected to hold: the release's files
+    (notebooks, shipped modules, figures), the files its units read beside the notebook
+    (`Unit.submitted_files`, e.g. a checkpoint) and nbgrader's timestamp."""
+    from grader_tests.framework import table
+    root = pathlib.Path(root)
+    names = {"timestamp.txt"}
+    for folder in (root / "release" / assignment, root / "source" / assignment):
+        if folder.is_dir():
+            names.update(p.name for p in folder.rglob("*") if p.is_file())
+    with contextlib.suppress(Exception):
+        assignment_table = table.load(assignment)
+        names.update(assignment_table.notebook_files)
+        names.update(f for u in assignment_table.units for f in u.submitted_files)
+    return names
+
+
+def unexpected_names(root, step_folder, extra=()):
+    """Glob-escaped names of the files and folders under root/<step_folder>/*/<assignment>/ that
+    no assignment expects (`expected_names`, plus `extra` patterns such as '*.html'): added to
+    nbgrader's CourseDirectory.ignore so autograde copies only expected submitted files into
+    autograded/ and generate_feedback only expected files into feedback/. Nothing is deleted."""
+    import fnmatch
+    import glob
+    from grader_tests.framework import table
+    root = pathlib.Path(root)
+    base = root / step_folder
+    if not base.is_dir():
+        return []
+    assignments = table.assignments(root)
+    # ignore globs are global to an nbgrader run: a name any assignment expects is never ignored
+    expected = set().union(*(expected_names(root, a) for a in assignments))
+    found = set()
+    for assignment in assignments:
+        for folder in base.glob(f"*/{glob.escape(assignment)}"):
+            for path in folder.rglob("*"):
+                name = path.name
+                if name in expected or any(fnmatch.fnmatch(name, pattern) for pattern in extra):
+                    continue
+                if path.is_dir() and any(p.is_file() and p.name in expected for p in path.rglob("*")):
+                    continue   # a folder that holds expected files (a release subfolder)
+                found.add(glob.escape(name))
+    return sorted(found)

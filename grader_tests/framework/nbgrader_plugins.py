@@ -9,6 +9,7 @@
   one- or two-sentence message; tracebacks, grader paths and source lines never reach students.
 """
 import json
+import pathlib
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -86,7 +87,7 @@ from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 from nbgrader import utils as nbgrader_utils  # noqa: E402
 
-from grader_tests.framework import trusted  # noqa: E402
+from grader_tests.framework import limits, trusted  # noqa: E402
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: graded outside your kernel)\n"
 MAX_CELL_OUTPUT_BYTES = 2 * 2**20
@@ -120,6 +121,15 @@ class HideHiddenTests(NbGraderPreprocessor):
         return coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
 
     def preprocess(self, nb, resources):
+        # everything this notebook's student code runs (probes, kernel) goes into one cgroup
+        info = resources.get("nbgrader", {})
+        if "student" in info:
+            group = limits.begin(f"{info['student']}.{info.get('notebook', '')}",
+                                 limits.SubmissionLimits(config=self.config))
+            if not group.capped:
+                self.log.warning("PER-SUBMISSION LIMITS UNAVAILABLE (%s): grading with per-process "
+                                 "rlimits only (degraded mode, see grader_tests/framework/limits.py)",
+                                 group.reason)
         originals = {}
         for index, cell in enumerate(nb.cells):
             if nbgrader_utils.is_grade(cell) and cell.cell_type == "code" and trusted.has_hidden(cell.source):
@@ -163,8 +173,19 @@ class ContainedExecute(Execute):
                 message = (f"This cell did not finish within {self.timeout} s; the kernel was "
                            "stopped and later cells were not run.")
             else:
-                message = ("The kernel died while running this cell (os._exit, a crash, or the "
-                           "memory limit); later cells were not run.")
+                group = limits.current()
+                hit = group.limits_hit() if group is not None and group.active else []
+                if "memory" in hit:
+                    message = (f"The kernel was stopped in this cell at the memory limit for a "
+                               f"submission ({group.limits.memory_bytes / 2**30:g} GiB, files in "
+                               "/tmp and the working folder included); later cells were not run.")
+                elif "pids" in hit:
+                    message = (f"The kernel died in this cell after your code reached the limit "
+                               f"of {group.limits.pids} processes and threads for a submission; "
+                               "later cells were not run.")
+                else:
+                    message = ("The kernel died while running this cell (os._exit, a crash, or the "
+                               "memory limit); later cells were not run.")
             cell.outputs.append(new_output("error", ename="KernelDied", evalue=message,
                                            traceback=[f"KernelDied: {message}"]))
             self.log.warning("Kernel died in cell %s", index)
@@ -216,4 +237,44 @@ class TrustedGrading(NbGraderPreprocessor):
         lost = {u: s for u, s in status.items() if s.get("outcome") != "exit" or s.get("code")}
         if lost:
             self.log.warning("Units whose sandboxed run did not finish normally: %s", lost)
+        self._record_run(nb, resources, status)
         return nb, resources
+
+    def _record_run(self, nb, resources, status):
+        """Close the notebook's cgroup (nothing of its student code outlives this) and write
+        reports/<assignment>/runs/<student>/<notebook>.json: limits mode, usage, caps hit, and
+        the kernel's and probes' outcomes (the class report reads it)."""
+        usage = limits.end()
+        info = resources.get("nbgrader", {})
+        if "student" not in info:
+            return
+        if usage.get("limits_hit"):
+            self.log.warning("%s/%s hit the submission limits: %s", info["student"],
+                             info.get("notebook"), ", ".join(usage["limits_hit"]))
+        if usage.get("mode") == "rlimits":
+            self.log.warning("graded without per-submission limits: %s", usage.get("degraded"))
+        if usage.get("limits_hit"):   # the student learns it from the feedback, not a log
+            from grader_tests.framework.intake import grading_note
+            caps = limits.SubmissionLimits(config=self.config)
+            what = {"memory": f"the memory limit ({caps.memory_bytes / 2**30:g} GiB for all its "
+                              "processes and files in /tmp together)",
+                    "pids": f"the limit of {caps.pids} processes and threads"}
+            nb.cells.insert(0, grading_note(
+                "While your notebook was graded, your code reached " +
+                " and ".join(what[h] for h in usage["limits_hit"] if h in what) +
+                "; the processes over it were stopped. Points come from the grader's own runs "
+                "of your answer cells, shown below."))
+        kernel = [o.ename for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error" and o.get("ename") in ("KernelDied", "NotRun")]
+        record = {"student": info["student"], "assignment": info["assignment"],
+                  "notebook": info.get("notebook"), **usage,
+                  "kernel": "died" if "KernelDied" in kernel else "ok",
+                  "probes": {u: s.get("outcome") for u, s in status.items()}}
+        try:
+            from nbgrader.coursedir import CourseDirectory
+            root = pathlib.Path(CourseDirectory(config=self.config).root)
+            folder = root / "reports" / info["assignment"] / "runs" / info["student"]
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{info.get('notebook') or 'notebook'}.json").write_text(json.dumps(record, indent=1))
+        except OSError as err:
+            self.log.warning("could not write the run record: %s", err)

@@ -10,6 +10,11 @@ What a sandboxed process sees:
 - GPU device nodes when CUDA is present.
 Resource limits (setrlimit in the child): CPU time, file size (an output flood stops at the
 limit), open files, and an address-space cap when no GPU is in use (an AS cap breaks CUDA).
+Under autograde, every process of one graded notebook (kernel and probes) also joins that
+notebook's cgroup (grader_tests/framework/limits.py: memory with tmpfs, processes, CPU share);
+the sandbox's /tmp is a tmpfs capped at `tmp_bytes`, and the kernel writes its working folder
+into a tmpfs capped at `folder_bytes` (the files nbgrader put there stay readable; nothing the
+kernel writes reaches autograded/ or the feedback).
 
 bubblewrap is a Debian package (`apt-get install bubblewrap`); `make venv` installs it when
 missing. `require_bwrap()` fails loudly instead of grading unsandboxed.
@@ -19,6 +24,8 @@ import pathlib
 import resource
 import shutil
 import subprocess
+
+from grader_tests.framework import limits
 
 # Folders hidden from student code: the course root nbgrader runs in (nbgrader_config.py sets
 # COURSE_ROOT) and the folder this package really lives in (they differ when linked).
@@ -55,11 +62,45 @@ def _cuda_present():
     return any(pathlib.Path("/dev").glob("nvidia*"))
 
 
-def bwrap_args(writable=(), readable=(), env=None, chdir=None):
-    """The bwrap command prefix for a sandboxed process."""
+def _caps():
+    group = limits.current()
+    return group.limits if group is not None else limits.SubmissionLimits()
+
+
+def scratch_dir():
+    """Where to put folders a sandboxed process may write and the grader reads back (probe work
+    folders, kernel runtime folders): /dev/shm when the notebook has a cgroup (tmpfs pages count
+    against its memory cap), else the default temporary folder."""
+    group = limits.current()
+    shm = pathlib.Path("/dev/shm")
+    if group is not None and group.capped and shm.is_dir() and os.access(shm, os.W_OK):
+        return str(shm)
+    return None
+
+
+def _capped_folder_args(folder, size):
+    """A tmpfs of `size` bytes over `folder`, with the folder's current entries bound back
+    read-only: the process reads what is there and writes at most `size` bytes, none of which
+    reaches the real folder."""
+    folder = pathlib.Path(folder)
+    args = ["--size", str(size), "--tmpfs", str(folder)]
+    for entry in sorted(folder.iterdir()):
+        args += ["--ro-bind", str(entry), str(entry)]
+    return args
+
+
+def bwrap_args(writable=(), readable=(), env=None, chdir=None, capped=()):
+    """The bwrap command prefix for a sandboxed process; `capped`: folders it may read and write
+    into, up to the folder cap, without changing them (`_capped_folder_args`)."""
     venv = pathlib.Path(os.environ.get("VIRTUAL_ENV", "") or pathlib.Path(os.sys.prefix)).resolve()
+    caps = _caps()
     args = [require_bwrap(), "--die-with-parent", "--unshare-all", "--new-session",
-            "--ro-bind", "/", "/", "--proc", "/proc", "--tmpfs", "/tmp"]
+            "--ro-bind", "/", "/", "--proc", "/proc"]
+    if limits.switched_off():     # measuring what hostile code gets without the caps
+        args += ["--tmpfs", "/tmp"]
+        writable, capped = list(writable) + list(capped), ()
+    else:
+        args += ["--size", str(caps.tmp_bytes), "--tmpfs", "/tmp"]
     for root in _hidden_roots():
         args += ["--tmpfs", str(root)]
     args += ["--dev-bind", "/dev", "/dev"] if _cuda_present() else ["--dev", "/dev"]
@@ -69,6 +110,8 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None):
             args += ["--ro-bind", str(path.resolve()), str(path)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
+    for path in capped:
+        args += _capped_folder_args(path, caps.folder_bytes)
     home = "/tmp/home"
     base_env = {"HOME": home, "MPLCONFIGDIR": f"{home}/.mpl", "NUMBA_CACHE_DIR": f"{home}/.numba",
                 "IPYTHONDIR": f"{home}/.ipython", "PYTHONDONTWRITEBYTECODE": "1",
@@ -91,7 +134,11 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None):
 
 
 def limit_resources():
-    """preexec_fn: resource limits for the sandboxed child (inherited through bwrap)."""
+    """preexec_fn: resource limits for the sandboxed child (inherited through bwrap), and the
+    graded notebook's cgroup when there is one."""
+    group = limits.current()
+    if group is not None and group.active:
+        group.join()
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
     resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
@@ -149,14 +196,15 @@ class SandboxedKernelManager(AsyncKernelManager):
     """Starts the notebook kernel under bubblewrap and resource limits.
 
     The kernel talks over Jupyter's IPC transport (unix sockets in a private runtime folder
-    shared with the sandbox) because the sandbox has no network. It can read the virtualenv and
-    data/, write only its own working folder (autograded/<student>/<assignment>), and sees no
-    other course file.
+    shared with the sandbox) because the sandbox has no network. It can read the virtualenv,
+    data/ and its working folder (autograded/<student>/<assignment>), write into a capped tmpfs
+    over that folder, and sees no other course file. Under autograde it joins the notebook's
+    cgroup before bubblewrap starts (`limits.SubmissionCgroup.join_prefix`).
     """
 
     async def _async_pre_start_kernel(self, **kw):
         import tempfile
-        self._runtime_dir = tempfile.mkdtemp(prefix="sandboxed-kernel-")
+        self._runtime_dir = tempfile.mkdtemp(prefix="sandboxed-kernel-", dir=scratch_dir())
         self.transport = "ipc"
         self.ip = os.path.join(self._runtime_dir, "ipc")
         self.connection_file = os.path.join(self._runtime_dir, "connection.json")
@@ -164,8 +212,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         # A cell timeout's SIGINT reaches bwrap, which ends the sandbox: the kernel dies and
         # ContainedExecute marks the later cells not run (verdicts come from trusted grading).
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        sandboxed = (prlimit_args(KERNEL_CPU_SECONDS)
-                     + bwrap_args(writable=[cwd, self._runtime_dir], chdir=cwd) + list(cmd))
+        group = limits.current()
+        sandboxed = ((group.join_prefix() if group is not None else [])
+                     + prlimit_args(KERNEL_CPU_SECONDS)
+                     + bwrap_args(writable=[self._runtime_dir], capped=[cwd], chdir=cwd) + list(cmd))
         return sandboxed, kw
 
     async def _async_cleanup_resources(self, restart=False):

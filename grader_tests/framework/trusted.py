@@ -161,7 +161,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
             "aspects": sorted(set(aspects)),
         })
     if spec["units"]:
-        pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-")
+        pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-", dir=sandbox.scratch_dir())
         bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment_table)
         pending.work = pathlib.Path(pending.tmp.name) / "work"
         pending.work.mkdir()
