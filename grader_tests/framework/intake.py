@@ -10,7 +10,8 @@ For submitted/<student>/<assignment>/, per notebook of source/<assignment>/:
 - missing or unreadable (corrupt JSON, not a notebook): replaced by the release notebook with a
   note at the top saying why, so it autogrades to 0 with the reason in the feedback;
   `missing` / `corrupt`.
-The student's original files are kept beside it as `_original_<name>`. A note cell at the top of
+Symbolic links in a submission are deleted (`links removed`): nbgrader, running as the grader,
+would copy what they point to. The student's original files are kept beside it as `_original_<name>`. A note cell at the top of
 the graded notebook tells the student what happened; `reports/<assignment>_intake.json` keeps
 the outcomes for the score table. Running it again changes nothing.
 """
@@ -61,10 +62,32 @@ def _read(path):
     return nb, outcome, detail
 
 
+LINKS = "(links)"   # the report's key for removed symbolic links (not a notebook name)
+
+
+def _remove_links(folder):
+    """Delete the symbolic links in a submission folder (not what they point to); their names."""
+    import os
+    removed = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in dirnames + filenames:
+            path = pathlib.Path(dirpath) / name
+            if path.is_symlink():
+                path.unlink()
+                removed.append(str(path.relative_to(folder)))
+    return sorted(removed)
+
+
 def intake_submission(folder, release_folder, expected):
     """Intake one submission folder; returns {notebook name: {"outcome", "detail"}}."""
     folder = pathlib.Path(folder)
     results = {}
+    links, marker = _remove_links(folder), folder / ".intake_links.json"
+    if links:   # a link would make nbgrader (root) copy whatever it points to into autograded/
+        marker.write_text(json.dumps({"outcome": "links removed",
+                                      "detail": f"symbolic links are not accepted: {', '.join(links[:5])}"}))
+    if marker.exists():
+        results[LINKS] = json.loads(marker.read_text())
     for name in expected:
         target = folder / name
         marker = folder / f".intake_{name}.json"
