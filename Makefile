@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: demo test venv sandbox-tool data notebooks release submissions autograde feedback report figures clean
+.PHONY: demo test venv sandbox-tool browser-tool database-tool data notebooks release submissions autograde feedback report figures clean
 
 demo: release submissions autograde feedback report   ## release + autograde examples + feedback + report
 
-test: venv data                                        ## the project's test suite
+test: venv data browser-tool database-tool             ## the project's test suite
 	$(BIN)/python -m pytest -q
 
 venv: $(VENV)/.installed sandbox-tool
@@ -26,6 +26,23 @@ sandbox-tool:
 	@command -v bwrap >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null); } || \
 	  { echo "bubblewrap (bwrap) is required: apt-get install bubblewrap"; exit 1; }
+
+# The TA-workflow test drives the formgrader and the report pages in a headless Chromium
+# (Debian's chromium + chromium-driver, used through selenium; nothing is downloaded at run
+# time). Installed here when missing and we may (root with apt-get); otherwise that test skips.
+browser-tool:
+	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null); } || \
+	  echo "chromium/chromedriver not installed (apt-get install chromium chromium-driver): the browser test will skip"
+
+# The multi-machine test grades into a real PostgreSQL server it starts itself (Debian's
+# postgresql: initdb/pg_ctl on a loopback port). Installed here when missing and we may.
+database-tool:
+	@{ command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null); } || \
+	  echo "PostgreSQL (initdb, pg_ctl) not installed (apt-get install postgresql): the PostgreSQL test will skip"
 
 # Assignments and their data modules are found from source/ and the unit tables (no lists here).
 ASSIGNMENTS_OF = $(BIN)/python -c 'from grader_tests.framework.table import assignments; print(*assignments())'
@@ -50,7 +67,7 @@ autograde: venv data                                   ## every submission of ev
 feedback: venv
 	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_feedback $$a --force || exit 1; done
 
-report: venv                                           ## per-student, per-unit score tables
+report: venv                                           ## score tables, class report reports/<a>/index.html, LMS export
 	$(BIN)/python tools/course.py report
 
 figures: venv data                                     ## regenerate the model-identification figure

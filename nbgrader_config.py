@@ -36,11 +36,17 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("COURSE_DATA_DIR", os.path.join(COURSE_ROOT, "data"))
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+# The nbgrader step this configuration is loaded for: the command line's, or the one a Dask
+# worker grading through nbgrader's Python API names (grader_tests/framework/scheduling.py).
+_STEP = os.environ.get("COURSE_NBGRADER_STEP") or (sys.argv[1] if len(sys.argv) > 1 else "")
 
 c.CourseDirectory.course_id = "dl-recurrent-coursework"
 c.CourseDirectory.root = COURSE_ROOT
 # SQLite waits up to 60 s for a lock (default 5 s): parallel autograde processes share the file.
-c.CourseDirectory.db_url = f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}?timeout=60"
+# Several machines grading one class share a PostgreSQL gradebook instead:
+# COURSE_DB_URL=postgresql://user@host:port/database (psycopg is in requirements.lock).
+c.CourseDirectory.db_url = (os.environ.get("COURSE_DB_URL")
+                            or f"sqlite:///{os.path.join(COURSE_ROOT, 'gradebook.db')}?timeout=60")
 # Files of an assignment folder nbgrader never copies (release, autograde, feedback): the
 # jupytext-paired scripts of the source notebooks (they hold the solutions) and data/ folders
 # (a stand-in built beside a notebook; autograde reads COURSE_DATA_DIR instead).
@@ -61,7 +67,7 @@ try:
 except Exception:  # the grader check below reports an unimportable grader loudly
     pass
 c.Autograde.exclude_overwriting = _SUBMITTED_FILES
-if not (len(sys.argv) > 1 and sys.argv[1] == "autograde"):
+if _STEP != "autograde":
     c.CourseDirectory.ignore += sorted({f for names in _SUBMITTED_FILES.values() for f in names})
 
 # Only expected files travel (issue 12): autograde copies a submission's notebooks, the files
@@ -70,10 +76,10 @@ if not (len(sys.argv) > 1 and sys.argv[1] == "autograde"):
 # submitted/ for the staff (intake.unexpected_names: added to the ignore globs, nothing deleted).
 # Kernels cannot write into autograded/ at all (a capped tmpfs over their working folder).
 _STEP_FOLDERS = {"autograde": ("submitted", ()), "generate_feedback": ("autograded", ("*.html",))}
-if len(sys.argv) > 1 and sys.argv[1] in _STEP_FOLDERS:
+if _STEP in _STEP_FOLDERS:
     try:
         from grader_tests.framework.intake import unexpected_names as _unexpected_names
-        _folder, _extra = _STEP_FOLDERS[sys.argv[1]]
+        _folder, _extra = _STEP_FOLDERS[_STEP]
         c.CourseDirectory.ignore += _unexpected_names(COURSE_ROOT, _folder, _extra)
     except Exception as _err:  # the grader check reports an unimportable grader loudly
         print(f"[course] expected-files filter skipped: {type(_err).__name__}: {_err}", file=sys.stderr)
@@ -99,6 +105,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 try:
     from grader_tests.framework.nbgrader_plugins import (
         ContainedExecute, HideHiddenTests, RequireGraderPackages, SanitizeFeedback, TrustedGrading)
+    from grader_tests.framework.grading_views import FeedbackSummary, ModelAnswersForGraders
 except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
     from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -112,8 +119,9 @@ except Exception as _err:  # nbgrader would silently skip a config file that rai
     class SanitizeFeedback(RequireGraderPackages):
         pass
 
-    HideHiddenTests = TrustedGrading = RequireGraderPackages
+    HideHiddenTests = TrustedGrading = FeedbackSummary = RequireGraderPackages
     ContainedExecute = Execute
+    ModelAnswersForGraders = None
 
 c.Autograde.autograde_preprocessors = [
     RequireGraderPackages, HideHiddenTests, ContainedExecute, TrustedGrading, IgnorePattern,
@@ -125,15 +133,27 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 30
 
-# Feedback: hidden tests removed, failures reduced to their message, paths scrubbed.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeFeedback,
+# Feedback: hidden tests removed, failures reduced to their message, paths scrubbed; the page
+# opens with a per-unit summary (points, one-sentence diagnosis) built from what it shows anyway.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeFeedback, FeedbackSummary,
                                     CSSHTMLHeaderPreprocessor]
 c.ClearHiddenTests.enforce_metadata = False
+
+# Formgrader: under each written answer, graders see the model answer and rubric from source/
+# (only on the `formgrade` page; grader_tests/framework/grading_views.py).
+if ModelAnswersForGraders is not None:
+    c.HTMLExporter.preprocessors = [ModelAnswersForGraders]
+
+# Class report (python tools/course.py report; grader_tests/framework/class_report.py): a pair
+# of answers is listed for a human to compare when each shares at least this share of its own
+# code with the other (copydetect; template and given code excluded). A pointer, not a verdict.
+c.ClassReport.similarity_threshold = 0.85
+c.ClassReport.max_pairs_shown = 12
 
 # Intake before `nbgrader autograde` lists the submissions: renamed notebooks are renamed back,
 # non-UTF-8 bytes repaired, missing or corrupt notebooks replaced by a graded-as-empty notebook
 # that says why (grader_tests/framework/intake.py). Idempotent: nbgrader loads this file several times.
-if len(sys.argv) > 1 and sys.argv[1] == "autograde":
+if _STEP == "autograde":
     try:
         from grader_tests.framework.intake import intake_all
         from grader_tests.framework.table import assignments

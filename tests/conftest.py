@@ -27,8 +27,9 @@ def make_course(tmp_path, assignment="recurrent_cells"):
     return course
 
 
-def nbgrader(course, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+def nbgrader(course, *args, check=True, env=None):
+    """Run `nbgrader *args` in `course`; `env`: variables added to this process's environment."""
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}, **(env or {})}
     proc = subprocess.run([str(pathlib.Path(sys.executable).parent / "nbgrader"), *args], cwd=course,
                           capture_output=True, text=True, env=env, timeout=900)
     if check and proc.returncode != 0:
@@ -39,3 +40,24 @@ def nbgrader(course, *args, check=True):
 @pytest.fixture
 def course(tmp_path):
     return make_course(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by selenium (Debian's chromium + chromium-driver, which
+    `make test` installs when it may). Skips only when the browser is not installed."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1300,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()

@@ -56,11 +56,12 @@ def graded(tmp_path_factory):
     solutions = sb.solutions(course / "source" / adv.ASSIGNMENT / adv.NOTEBOOK)
     for student in INNOCENT:
         adv.build(adv.Case(student), release, solutions, course / "submitted" / student / adv.ASSIGNMENT)
-    assert course_tool.autograde(adv.ASSIGNMENT, jobs=2, root=course) == 0
+    failures = course / "reports" / f"{adv.ASSIGNMENT}_autograde_failures.json"
+    assert course_tool.autograde(adv.ASSIGNMENT, jobs=2, root=course) == 0, failures.read_text()
     baseline = run_records(course, INNOCENT)
     for case in hostile.CASES:
         hostile.build(case, release, solutions, course / "submitted" / case.name / adv.ASSIGNMENT)
-    status = course_tool.autograde(adv.ASSIGNMENT, jobs=2, root=course)
+    status = course_tool.autograde(adv.ASSIGNMENT, jobs=2, root=course, force=True)
     leftovers = leftover_processes()
     nbgrader(course, "generate_feedback", adv.ASSIGNMENT, "--force")
     table, _ = course_tool.score_table(adv.ASSIGNMENT, root=course)

@@ -7,12 +7,23 @@ unit), then generate_feedback. Asserted:
 - the solution scores full points, the blank release 0, and the run does not abort;
 - every wrong corpus file loses points on its own unit and every correct one keeps them all,
   whatever the other units of its submission carry (so no unit's points depend on another's);
-- feedback shows no hidden-test source, grader path, traceback or answer key.
+- feedback shows no hidden-test source, grader path, traceback or answer key;
+- the class report (grader_tests/framework/class_report.py) and the LMS export agree with the
+  gradebook, and name a diagnosis for every unit that lost points;
+- the TA's workflow in a real headless browser: the formgrader shows a written answer with its
+  model answer and rubric, a score and a comment entered there reach the gradebook, the class
+  report and the student's feedback page (whose per-unit summary leaks nothing).
 """
+import csv
 import json
+import os
 import pathlib
 import re
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -24,6 +35,14 @@ from grader_tests.framework import submission_builder as sb  # noqa: E402
 from grader_tests.framework import table  # noqa: E402
 
 ASSIGNMENTS = table.assignments(ROOT)
+
+
+WRITTEN_ANSWER = "A written answer in the student's own words, for a TA to grade."
+
+
+def written_units(assignment):
+    """The units a TA grades (written answers)."""
+    return [u.id for u in table.load(assignment).units if u.kind == table.MANUAL]
 
 
 def unit_points(assignment):
@@ -63,7 +82,9 @@ def graded(request, tmp_path_factory):
     solution = {u: every[u] for u in code_units + other_autograded(assignment)}
     files = sb.example_files(assignment, "solution")   # e.g. the challenge's checkpoint
     expected = {"solution": {u: True for u in code_units}, "blank": {u: False for u in code_units}}
-    sb.write_submission(release, solution, course / "submitted" / "solution" / assignment, files)
+    written = {unit: WRITTEN_ANSWER for unit in written_units(assignment)}
+    # the solution student also answers the written questions (a TA grades one in the browser test)
+    sb.write_submission(release, {**solution, **written}, course / "submitted" / "solution" / assignment, files)
     sb.write_submission(release, {}, course / "submitted" / "blank" / assignment)
     rows = corpus_rows(assignment)
     for k, row in enumerate(rows):
@@ -202,3 +223,214 @@ def test_release_hygiene(assignment):
             text = path.read_text(errors="replace")
             for needle in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer"):
                 assert needle not in text, f"release/{assignment}/{path.name} contains {needle!r}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The class report and the TA's workflow (issue 13)
+# ---------------------------------------------------------------------------------------------
+
+from grader_tests.framework import class_report, diagnosis  # noqa: E402
+
+_BARE_NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d")
+
+
+def _gradebook_scores(course, assignment):
+    """{student: {unit: (score or None, max)}}, read fresh from the gradebook."""
+    return course_tool.score_table(assignment, root=course)[0]
+
+
+def _points_text(got, top):
+    fmt = class_report.format_points
+    return f"{'awaiting grade' if got is None else fmt(got)} / {fmt(top)}"
+
+
+def test_class_report_matches_gradebook(graded):
+    course, a = graded["course"], graded["assignment"]
+    # a per-notebook run record (written by the grading run when it records limits) is read
+    stem = pathlib.Path(notebook_name(a)).stem
+    record = course / "reports" / a / "runs" / "corpus00" / f"{stem}.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"student": "corpus00", "assignment": a, "notebook": stem,
+                                  "wall_seconds": 9999.5, "mode": "test", "limits_hit": ["memory"],
+                                  "usage": {}}))
+    # an intake outcome (intake.py records it as autograde takes the submissions in) is listed
+    intake_file = course / "reports" / f"{a}_intake.json"
+    intake = json.loads(intake_file.read_text())
+    intake["corpus01"][notebook_name(a)] = {"outcome": "renamed",
+                                            "detail": f"submitted as '{stem} (1).ipynb'"}
+    intake_file.write_text(json.dumps(intake))
+    assert course_tool.report(a, root=course) == 0
+    page = course / "reports" / a / "index.html"
+    text = page.read_text()
+    assert "<script" not in text and "http://" not in text and "https://" not in text  # offline
+    assert (course / "reports" / f"{a}_scores.csv").exists() and (course / "reports" / f"{a}_scores.md").exists()
+    scores = _gradebook_scores(course, a)
+    units = [u.id for u in table.load(a).units]
+    with open(course / "reports" / a / class_report.LMS_EXPORT, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["student_id"] + units + ["total"]
+    assert {r[0] for r in rows[1:]} == set(scores)
+    for row in rows[1:]:
+        mine = scores[row[0]]
+        for unit, cell in zip(units, row[1:-1]):
+            got = mine[unit][0]
+            assert cell == ("" if got is None else class_report.format_points(got)), f"{row[0]} {unit}: {cell} vs {got}"
+        assert row[-1] == class_report.format_points(sum(mine[u][0] for u in units if mine[u][0] is not None))
+    # every autograded unit that lost points names a diagnosis; one with full points none
+    data = class_report.collect(course, a)
+    for student, row in scores.items():
+        for unit in table.load(a).autograded_units:
+            got, top = row[unit.id]
+            found = data.submissions[student].units[unit.id].diagnoses
+            assert bool(found) == (got < top), f"{student} {unit.id}: {got}/{top} but diagnoses {found}"
+    assert f"submitted as &#39;{stem} (1).ipynb&#39;" in text and "intake: renamed" in text
+    slowest = data.submissions["corpus00"]
+    assert slowest.seconds >= 9999.5 and slowest.timing_source == "run record"
+    assert ("memory" in slowest.limits_hit and
+            any(kind == "resource limit" for _, kind, _ in slowest.run_events))
+    assert text.index("<td><a href=\"#student-corpus00\">corpus00</a></td><td class=\"num\">") < \
+        text.index("<td><a href=\"#student-blank\">blank</a></td><td class=\"num\">")
+    table_by_unit = class_report.diagnosis_table(data)
+    for unit, groups in table_by_unit.items():
+        for group in groups:
+            assert group["key"] != class_report.NO_MESSAGE, f"{unit}: {group['students']} lost points silently"
+            assert not _BARE_NUMBER.search(group["key"]), f"{unit}: a number in the key {group['key']!r}"
+            assert group["students"] and len(group["students"]) == len(set(group["students"]))
+        counts = [len(g["students"]) for g in groups]
+        assert counts == sorted(counts, reverse=True)
+    print(f"\n{a} diagnoses over the corpus class:")
+    for unit, groups in table_by_unit.items():
+        for g in groups:
+            print(f"  {unit:22s} {len(g['students']):3d}  {g['label'][:110]}")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(condition, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _http_ok(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _images_load(driver):
+    """Every <img> of the page decoded (naturalWidth > 0): no broken image."""
+    broken = driver.execute_script(
+        "return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+        ".map(i => i.alt || i.src.slice(0, 60));")
+    assert not broken, f"broken images: {broken}"
+    return driver.execute_script("return document.images.length;")
+
+
+def _screenshot(driver, name, whole_page=True):
+    """With COURSE_SCREENSHOTS=<folder>: save the page (or the visible part) as <folder>/<name>."""
+    folder = os.environ.get("COURSE_SCREENSHOTS")
+    if folder:
+        pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
+        height = driver.execute_script("return document.body.scrollHeight;")
+        if whole_page:
+            driver.set_window_size(1300, min(height + 50, 8000))
+        driver.save_screenshot(str(pathlib.Path(folder) / name))
+        driver.set_window_size(1300, 1000)
+
+
+def test_ta_workflow_in_browser(graded, browser):
+    """A TA grades one written answer in the formgrader (real Jupyter server, headless Chromium);
+    the gradebook, the class report and the student's feedback page then show it."""
+    from nbgrader.api import Gradebook
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    start = time.perf_counter()
+    course, a = graded["course"], graded["assignment"]
+    assignment_table = table.load(a)
+    unit = next(u for u in assignment_table.units if u.kind == table.MANUAL)
+    notebook = pathlib.Path(assignment_table.notebook_of(unit)).stem
+    student, score, comment = "solution", unit.total_points - 1, "Good start: name the mechanism too."
+    db_url = course_tool.gradebook_url(course)
+    with Gradebook(db_url) as gb:
+        submission_id = gb.find_submission_notebook(notebook, a, student).id
+        assert gb.find_grade(unit.id, notebook, a, student).needs_manual_grade
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    server = subprocess.Popen(
+        [str(pathlib.Path(sys.executable).parent / "jupyter"), "server", f"--port={port}",
+         "--no-browser", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={course}"],
+        cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(lambda: _http_ok(f"{base}/formgrader/manage_assignments"), 90, "the formgrader")
+        browser.get(f"{base}/formgrader/submissions/{submission_id}/")
+        score_box = _wait(lambda: browser.find_elements(By.ID, unit.id), 30, "the score box")[0]
+        # the written answer, then (graders only) the model answer and the rubric
+        boxes = browser.find_elements(By.CSS_SELECTOR, "div.model-answer")
+        assert boxes and any("Model answer" in b.text and "Rubric" in b.text for b in boxes), \
+            "the grading page shows no model answer and rubric"
+        assert WRITTEN_ANSWER in browser.page_source
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", boxes[0])
+        _screenshot(browser, f"{a}_formgrader.png", whole_page=False)
+        score_box.clear()
+        score_box.send_keys(f"{score:g}", Keys.TAB)
+        comment_box = browser.find_element(By.ID, f"{unit.id}-comment")
+        comment_box.clear()
+        comment_box.send_keys(comment, Keys.TAB)
+
+        def saved():
+            with Gradebook(db_url) as gb:
+                grade = gb.find_grade(unit.id, notebook, a, student)
+                text = gb.find_comment(unit.id, notebook, a, student).manual_comment
+                return grade.manual_score == score and text == comment
+        _wait(saved, 30, "the formgrader to save the score and the comment")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # the class report reflects the TA's grade, and its numbers are the gradebook's
+    assert course_tool.report(a, root=course) == 0
+    scores = _gradebook_scores(course, a)
+    assert scores[student][unit.id] == (score, unit.total_points)
+    browser.get((course / "reports" / a / "index.html").as_uri())
+    assert _images_load(browser) >= 1
+    row = browser.find_element(By.CSS_SELECTOR, f"tr.manual[data-unit='{unit.id}']")
+    assert int(row.find_element(By.CSS_SELECTOR, "td.graded").text) >= 1
+    cells = browser.find_elements(By.CSS_SELECTOR, "td.points")
+    assert len(cells) == len(scores) * len(assignment_table.units)
+    for cell in cells:
+        got, top = scores[cell.get_attribute("data-student")][cell.get_attribute("data-unit")]
+        assert cell.text == _points_text(got, top), (cell.get_attribute("data-student"), cell.text, got)
+    _screenshot(browser, f"{a}_class_report.png")
+    # the student's feedback page: the TA's points in the summary, the comment, nothing hidden
+    nbgrader(course, "generate_feedback", a, "--student", student, "--force")
+    page = course / "feedback" / student / a / f"{notebook}.html"
+    browser.get(page.as_uri())
+    _images_load(browser)
+    summary = browser.find_element(By.ID, "unit-summary")
+    rows = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")
+            for r in summary.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert rows[unit.id][1].text == _points_text(score, unit.total_points)
+    assert "Graded by a TA" in rows[unit.id][2].text and comment in browser.page_source
+    for name, cells in rows.items():
+        got, top = scores[student][name]
+        assert cells[1].text == _points_text(got, top).replace("awaiting grade", "-"), name
+    header = browser.find_element(By.CSS_SELECTOR, ".panel-heading h4").text
+    with Gradebook(db_url) as gb:
+        nb_score = gb.find_submission_notebook(notebook, a, student).score
+    assert f"(Score: {round(nb_score, 2)} /" in header, header
+    for needle in FORBIDDEN_IN_FEEDBACK + [str(course), str(ROOT)]:
+        assert needle not in summary.get_attribute("outerHTML")
+    _screenshot(browser, f"{a}_feedback_{student}.png")
+    print(f"\n{a}: TA workflow in the browser took {time.perf_counter() - start:.1f} s")

@@ -1,27 +1,30 @@
 """Instructor commands around plain nbgrader (the Makefile's `demo` uses them).
 
-    python tools/course.py autograde [ASSIGNMENT ...] [--jobs N]   # all submitted students, N processes
-    python tools/course.py report [ASSIGNMENT ...]                 # per-student, per-unit score table
+    python tools/course.py autograde [ASSIGNMENT ...] [--jobs N | --scheduler tcp://HOST:8786] [--force] [--gpu]
+    python tools/course.py report [ASSIGNMENT ...]                 # score tables and the class report
 
 Without ASSIGNMENT: every assignment of the course (source/ folders with a unit table).
 
-`autograde` splits the students into N groups (default: the machine's cores) and runs one
-`nbgrader autograde` process per group, each excluding the other groups' students, all on the
-same SQLite gradebook. A group whose process fails is retried once on its own, so a transient
-gradebook lock costs time, not grades. The exit status is non-zero if any group still fails.
+`autograde` grades on Dask (grader_tests/framework/scheduling.py): one task per submission,
+dynamically balanced over N single-threaded local worker processes (default: the machine's
+cores) or over an existing cluster (`--scheduler`, or $COURSE_DASK_SCHEDULER). Workers grade
+through nbgrader's Python API and stay up for the whole run; a task whose worker dies is rerun
+elsewhere. Only submissions that changed since they were graded are graded again, all of them
+when the grader changed, or with --force. A progress bar shows count, rate and ETA; the summary
+names failed and flagged submissions. The exit status is non-zero if any submission failed.
 
 `report` reads the gradebook: one row per student, one column per graded unit (the answer
 cell's grade_id; its test cells' points added up), manual units shown as `?` until a TA grades
-them. It prints the table and writes reports/<assignment>_scores.csv and .md.
+them. It prints the table and writes reports/<assignment>_scores.csv and .md, then the class
+report reports/<assignment>/index.html and the LMS export reports/<assignment>/lms_export.csv
+(grader_tests/framework/class_report.py).
 """
 import argparse
 import csv
 import json
 import os
 import pathlib
-import subprocess
 import sys
-import time
 
 # The course root: the working directory when it holds nbgrader_config.py (as for nbgrader
 # itself), else the folder above tools/.
@@ -35,78 +38,52 @@ def submitted_students(assignment, root=None):
     return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir()) if base.is_dir() else []
 
 
-def autograde(assignment, jobs, root=None):
+def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu=False, progress=True,
+              on_submitted=None):
+    """Grade the submissions of `assignment` on Dask (grader_tests/framework/scheduling.py):
+    `jobs` local worker processes (default: one per core), or the cluster at `scheduler`; only
+    submissions that changed since they were graded, unless the grader changed or `force`."""
     root = root or ROOT
     students = submitted_students(assignment, root)
     if not students:
         print(f"no submissions for {assignment} under submitted/")
         return 0
     sys.path.insert(0, str(root))
-    from grader_tests.framework.intake import intake_all
-    intake_all(root, assignment)  # once, before the parallel runs (nbgrader_config.py repeats it: no-op)
-    jobs = max(1, min(jobs, len(students)))
-    groups = [students[k::jobs] for k in range(jobs)]
-    from grader_tests.framework import limits
+    from grader_tests.framework import limits, scheduling
+    from grader_tests.framework import table as unit_table
     mode, where = limits.detect()
     if mode is None:
         print(f"WARNING: per-submission limits unavailable ({where}); grading in degraded mode "
               "with per-process rlimits only (see grader_tests/framework/limits.py)", file=sys.stderr)
-    # each graded notebook's processes together get at most its share of the machine
-    env = dict(os.environ)
-    env.setdefault("COURSE_SUBMISSION_CPUS", f"{(os.cpu_count() or 1) / jobs:g}")
-
-    def command(group):
-        others = [s for s in students if s not in group]
-        cmd = ["nbgrader", "autograde", assignment, "--create", "--force"]
-        if len(group) == 1:
-            cmd += ["--student", group[0]]
-        elif others:
-            cmd += [f"--CourseDirectory.student_id_exclude={','.join(others)}"]
-        return cmd
-
-    start = time.perf_counter()
-    procs = []
-    for k, group in enumerate(groups):
-        log = open(root / f".autograde_{k}.log", "w")
-        procs.append((group, subprocess.Popen(command(group), cwd=root, stdout=log, env=env,
-                                              stderr=subprocess.STDOUT), log))
-    failed = []
-    for group, proc, log in procs:
-        proc.wait()
-        log.close()
-        if proc.returncode != 0:
-            failed.append(group)
-    for group in list(failed):  # one retry, alone: rules out contention on the gradebook
-        k = groups.index(group)
-        tail = (root / f".autograde_{k}.log").read_text().splitlines()[-15:]
-        print(f"autograde group {group} failed; retrying it alone. Its log ended with:\n  "
-              + "\n  ".join(tail), file=sys.stderr)
-        if subprocess.run(command(group), cwd=root, env=env).returncode == 0:
-            failed.remove(group)
-    print(f"autograded {len(students)} submissions of {assignment} in "
-          f"{time.perf_counter() - start:.1f} s with {jobs} processes")
-    for k in range(len(groups)):
-        (root / f".autograde_{k}.log").unlink(missing_ok=True)
-    if failed:
-        print(f"autograde failed for {sum(failed, [])}", file=sys.stderr)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(students)))
+    summary = scheduling.autograde(root, assignment, students, scheduler=scheduler, workers=workers,
+                                   force=force, gpu=gpu, progress=progress,
+                                   db_url=os.environ.get("COURSE_DB_URL"), on_submitted=on_submitted)
+    scheduling.print_summary(assignment, summary)
     # a student whose notebook did not come out of this run keeps no silent stale grades: the
     # report marks them (the gradebook keeps earlier grades for the instructor to inspect)
-    from grader_tests.framework import table as unit_table
     nb_names = unit_table.load(assignment).notebook_files
-    not_graded = {s: "autograde failed in this run; see the autograde log"
-                  for s in students
-                  if not all((root / "autograded" / s / assignment / n).exists() for n in nb_names)}
+    not_graded = {s: f"autograde failed in this run: {reason}" for s, reason in summary["failed"].items()}
+    not_graded.update({s: "autograde failed in this run; see the autograde log" for s in students
+                       if s not in not_graded
+                       and not all((root / "autograded" / s / assignment / n).exists() for n in nb_names)})
     (root / "reports").mkdir(exist_ok=True)
     (root / "reports" / f"{assignment}_autograde_failures.json").write_text(json.dumps(not_graded, indent=1))
-    return 1 if failed or not_graded else 0
+    return 1 if not_graded else 0
 
 
-def score_table(assignment, root=None):
+def gradebook_url(root=None):
+    """The gradebook the course's nbgrader_config.py names ($COURSE_DB_URL, else SQLite)."""
+    return (os.environ.get("COURSE_DB_URL")
+            or f"sqlite:///{(root or ROOT) / 'gradebook.db'}?timeout=60")
+
+
+def score_table(assignment, root=None, db_url=None):
     """{student: {unit: (score or None, max)}} and the ordered unit list, from the gradebook."""
     from nbgrader.api import Gradebook
     from grader_tests.framework import table as unit_table
     root = root or ROOT
-    db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
+    db_url = db_url or gradebook_url(root)
     assignment_table = unit_table.load(assignment)
     units = [u.id for u in assignment_table.units]
     table = {}
@@ -124,15 +101,16 @@ def score_table(assignment, root=None):
     return table, [u for u in units if any(u in r for r in table.values())]
 
 
-def _read_report(assignment, kind):
-    path = ROOT / "reports" / f"{assignment}_{kind}.json"
+def _read_report(assignment, kind, root=None):
+    path = (root or ROOT) / "reports" / f"{assignment}_{kind}.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def report(assignment):
-    table, units = score_table(assignment)
-    intake = _read_report(assignment, "intake")
-    failures = _read_report(assignment, "autograde_failures")
+def report(assignment, root=None):
+    root = root or ROOT
+    table, units = score_table(assignment, root=root)
+    intake = _read_report(assignment, "intake", root)
+    failures = _read_report(assignment, "autograde_failures", root)
     header = ["student"] + units + ["graded total", "outcome"]
     rows = []
     for student in sorted(set(table) | set(failures)):
@@ -150,7 +128,7 @@ def report(assignment):
             notes.insert(0, f"NOT GRADED: {failures[student]}")
         row.append("; ".join(notes) or "ok")
         rows.append(row)
-    out = ROOT / "reports"
+    out = root / "reports"
     out.mkdir(exist_ok=True)
     with open(out / f"{assignment}_scores.csv", "w", newline="") as fh:
         csv.writer(fh).writerows([header] + rows)
@@ -163,6 +141,10 @@ def report(assignment):
         "not graded in the last run (see outcome).\n\n"
         + "\n".join("| " + line + " |" for line in lines) + "\n")
     print(text)
+    from grader_tests.framework import class_report
+    page = class_report.write_report(root, assignment, db_url=gradebook_url(root))
+    print(f"class report: {page.relative_to(root)}; LMS export: "
+          f"{(page.parent / class_report.LMS_EXPORT).relative_to(root)}")
     return 0
 
 
@@ -171,7 +153,14 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     ag = sub.add_parser("autograde")
     ag.add_argument("assignments", nargs="*")
-    ag.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ag.add_argument("--jobs", type=int, default=None,
+                    help="local worker processes (default: one per core)")
+    ag.add_argument("--scheduler", default=os.environ.get("COURSE_DASK_SCHEDULER"),
+                    help="address of an existing Dask scheduler (tcp://host:8786); default: "
+                         "$COURSE_DASK_SCHEDULER, else a local cluster started for this run")
+    ag.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
+    ag.add_argument("--gpu", action="store_true",
+                    help="send every submission to workers started with --resources GPU=1")
     rp = sub.add_parser("report")
     rp.add_argument("assignments", nargs="*")
     args = parser.parse_args(argv)
@@ -179,7 +168,8 @@ def main(argv=None):
     status = 0
     for assignment in args.assignments or unit_table.assignments(ROOT):
         if args.command == "autograde":
-            status = autograde(assignment, args.jobs) or status
+            status = autograde(assignment, args.jobs, scheduler=args.scheduler, force=args.force,
+                               gpu=args.gpu) or status
         else:
             status = report(assignment) or status
     return status

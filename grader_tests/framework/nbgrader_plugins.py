@@ -121,6 +121,8 @@ class HideHiddenTests(NbGraderPreprocessor):
         return coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
 
     def preprocess(self, nb, resources):
+        import time
+        resources["course_timing"] = {"begin": time.monotonic()}
         # everything this notebook's student code runs (probes, kernel) goes into one cgroup
         info = resources.get("nbgrader", {})
         if "student" in info:
@@ -141,6 +143,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         resources["trusted_grading"] = trusted.start_grading(
             resources["nbgrader"]["assignment"], answers, tests,
             submission_dir=self._submission_dir(resources))
+        resources["course_timing"]["setup"] = time.monotonic() - resources["course_timing"]["begin"]
         return nb, resources
 
 
@@ -156,11 +159,31 @@ class ContainedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources, km=None):
+        import time
         self._kernel_lost = None
         self._output_bytes = {}
-        return super().preprocess(nb, resources, km=km)
+        self._times = resources.setdefault("course_timing", {})
+        self._times["execute_at"] = time.monotonic()
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:   # kernel start: until the first cell; then the cells; then the shutdown
+            end = time.monotonic()
+            ready = self._times.pop("kernel_ready_at", end)
+            last = self._times.pop("last_cell_at", ready)
+            self._times["kernel_start"] = ready - self._times.pop("execute_at")
+            self._times["cells"] = last - ready
+            self._times["kernel_stop"] = end - last
 
     def preprocess_cell(self, cell, resources, index):
+        import time
+        if "kernel_ready_at" not in self._times:
+            self._times["kernel_ready_at"] = time.monotonic()
+        try:
+            return self._run_cell(cell, resources, index)
+        finally:
+            self._times["last_cell_at"] = time.monotonic()
+
+    def _run_cell(self, cell, resources, index):
         if self._kernel_lost and cell.cell_type == "code":
             cell.outputs = [new_output("error", ename="NotRun", evalue=self._kernel_lost,
                                        traceback=[f"NotRun: {self._kernel_lost}"])]
@@ -237,10 +260,13 @@ class TrustedGrading(NbGraderPreprocessor):
         lost = {u: s for u, s in status.items() if s.get("outcome") != "exit" or s.get("code")}
         if lost:
             self.log.warning("Units whose sandboxed run did not finish normally: %s", lost)
-        self._record_run(nb, resources, status)
+        times = resources.pop("course_timing", {})
+        times.pop("begin", None)
+        times.update({k: v for k, v in getattr(pending, "timing", {}).items() if k != "started_at"})
+        self._record_run(nb, resources, status, times)
         return nb, resources
 
-    def _record_run(self, nb, resources, status):
+    def _record_run(self, nb, resources, status, times=None):
         """Close the notebook's cgroup (nothing of its student code outlives this) and write
         reports/<assignment>/runs/<student>/<notebook>.json: limits mode, usage, caps hit, and
         the kernel's and probes' outcomes (the class report reads it)."""
@@ -269,7 +295,10 @@ class TrustedGrading(NbGraderPreprocessor):
         record = {"student": info["student"], "assignment": info["assignment"],
                   "notebook": info.get("notebook"), **usage,
                   "kernel": "died" if "KernelDied" in kernel else "ok",
-                  "probes": {u: s.get("outcome") for u, s in status.items()}}
+                  "probes": {u: s.get("outcome") for u, s in status.items()},
+                  # seconds per phase: setup (cgroup, probe launch), kernel_start, cells,
+                  # probe_start, probes, probes_wait (after the kernel), judging
+                  "timing": {k: round(v, 3) for k, v in (times or {}).items()}}
         try:
             from nbgrader.coursedir import CourseDirectory
             root = pathlib.Path(CourseDirectory(config=self.config).root)

@@ -141,9 +141,13 @@ def _warm_up(assignment):
 
 
 def main(workdir):
+    main_at = time.time()
     with open(os.path.join(workdir, "spec.json")) as fh:
         spec = json.load(fh)
+    warm = time.monotonic()
     _warm_up(spec["assignment"])
+    with open(os.path.join(workdir, "timing.json"), "w") as fh:   # for the run record's breakdown
+        json.dump({"main_at": main_at, "warm_up": time.monotonic() - warm}, fh)
     status = {}
     for unit_spec in spec["units"]:
         start = time.monotonic()

@@ -171,6 +171,7 @@ class Cluster:
     def __init__(self, root, scheduler=None, workers=None):
         self.root, self.scheduler, self.workers = str(root), scheduler, workers or os.cpu_count() or 1
         self.cluster = self.client = None
+        self._user_env = dict(os.environ)
 
     def __enter__(self):
         import dask
@@ -182,7 +183,8 @@ class Cluster:
         if self.scheduler:
             self.client = Client(self.scheduler, timeout=30)
         else:
-            os.environ.setdefault("COURSE_SUBMISSION_CPUS", f"{(os.cpu_count() or 1) / self.workers:g}")
+            if "COURSE_SUBMISSION_CPUS" not in self._user_env:
+                os.environ["COURSE_SUBMISSION_CPUS"] = f"{(os.cpu_count() or 1) / self.workers:g}"
             dask.config.set({"distributed.worker.daemon": False,           # workers start sandboxes
                              "distributed.scheduler.allowed-failures": 3,
                              "distributed.worker.memory.target": False,     # the cgroups bound memory
@@ -199,6 +201,11 @@ class Cluster:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        for name in ("PYTHONPATH", "COURSE_SUBMISSION_CPUS"):
+            if name in self._user_env:
+                os.environ[name] = self._user_env[name]
+            else:
+                os.environ.pop(name, None)
 
 
 def autograde(root, assignment, students, scheduler=None, workers=None, force=False, gpu=False,

@@ -32,6 +32,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -101,6 +102,7 @@ class Pending:
     tmp: object = None
     work: pathlib.Path = None
     process: object = None
+    timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
 
 
 def unit_files(unit, judge, submission_dir, work):
@@ -170,6 +172,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
             if files:
                 unit_spec["files"] = files
         (pending.work / "spec.json").write_text(json.dumps(spec))
+        pending.timing["started_at"] = time.time()
         pending.process = sandbox.Process(
             [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
             writable=[pending.work], readable=[bundle], chdir=pending.work,
@@ -186,9 +189,16 @@ def finish_grading(pending):
         return outcomes, status
     harness.deterministic_numerics()  # the judge's reference runs under the same numerics
     try:
+        waited = time.monotonic()
         code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
+        pending.timing["probes_wait"] = time.monotonic() - waited
         work = pending.work
         status = _read_json(work / "status.json") or {}
+        runner = _read_json(work / "timing.json") or {}
+        if "main_at" in runner:   # interpreter, imports and warm-up before the first unit
+            pending.timing["probe_start"] = runner["main_at"] - pending.timing["started_at"] + runner.get("warm_up", 0)
+            pending.timing["probes"] = sum(s.get("elapsed", 0) for s in status.values())
+        judged = time.monotonic()
         for unit_spec in spec["units"]:
             unit = unit_spec["unit"]
             run = status.get(unit) or {"outcome": "lost", "runner": code, "stderr": stderr[-500:]}
@@ -200,6 +210,7 @@ def finish_grading(pending):
                 outcomes[test_id] = (Outcome(False, failure) if failure else
                                      cell_outcome(pending.table, unit, test, test_id, has_hidden(source),
                                                   result, arrays, spec["devices"], unit_spec["answer"]))
+        pending.timing["judging"] = time.monotonic() - judged
     finally:
         pending.tmp.cleanup()
     return outcomes, status
