@@ -349,6 +349,9 @@ def _screenshot(driver, name, whole_page=True):
         driver.set_window_size(1300, 1000)
 
 
+# One assignment suffices for the browser (the formgrader pages do not depend on the assignment;
+# each assignment's report and feedback are checked against the gradebook without a browser).
+@pytest.mark.parametrize("graded", ["recurrent_cells"], indirect=True)
 def test_ta_workflow_in_browser(graded, browser):
     """A TA grades one written answer in the formgrader (real Jupyter server, headless Chromium);
     the gradebook, the class report and the student's feedback page then show it."""
