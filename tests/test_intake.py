@@ -46,7 +46,8 @@ def test_only_expected_names_travel(tmp_path):
     ignored = intake.unexpected_names(root, "submitted")
     assert set(ignored) >= {"junk.bin", glob.escape("notes[1].txt"), "results", "big.npy",
                             "recurrent_cells.html"}
+    (folder / "submission_secret.txt").write_text("x")
     for expected in ("recurrent_cells.ipynb", "speech_commands.py", "timestamp.txt",
-                     "model_identification.png"):
+                     "submission_secret.txt", "model_identification.png"):
         assert expected not in ignored
     assert "recurrent_cells.html" not in intake.unexpected_names(root, "submitted", ("*.html",))

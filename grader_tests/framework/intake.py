@@ -158,13 +158,17 @@ def intake_all(root, assignment):
 # What nbgrader copies: only the files an assignment expects (issue 12, item 2)
 # ---------------------------------------------------------------------------------------------
 
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def expected_names(root, assignment):
     """Names of the files a submission of `assignment` is expected to hold: the release's files
     (notebooks, shipped modules, figures), the files its units read beside the notebook
-    (`Unit.submitted_files`, e.g. a checkpoint) and nbgrader's timestamp."""
+    (`Unit.submitted_files`, e.g. a checkpoint) and nbgrader's own files (the submission's
+    timestamp, and the secret `release_feedback` matches feedback to a submission by)."""
     from grader_tests.framework import table
     root = pathlib.Path(root)
-    names = {"timestamp.txt"}
+    names = set(NBGRADER_FILES)
     for folder in (root / "release" / assignment, root / "source" / assignment):
         if folder.is_dir():
             names.update(p.name for p in folder.rglob("*") if p.is_file())
