@@ -116,17 +116,18 @@ def _run_unit(spec, unit_spec, workdir):
         json.dump(result, fh)
 
 
-def _needs_torch(assignment):
-    return any(u.kind == table.TORCH_MODULE or any(r.needs_torch for r in u.rules)
-               for u in table.load(assignment).units)
+def _needs_torch(assignment, unit_ids=None):
+    """Whether the units to probe (default: all of the assignment's) need torch."""
+    units = [u for u in table.load(assignment).units if unit_ids is None or u.id in unit_ids]
+    return any(u.kind == table.TORCH_MODULE or any(r.needs_torch for r in u.rules) for u in units)
 
 
-def _warm_up(assignment):
+def _warm_up(assignment, unit_ids=None):
     """Import the assignment's probes (and torch, where its units need it) once in the parent,
     so each forked child starts warm (a cold first torch probe costs ~1 s). Tiny tensors only:
     no thread pool or CUDA context is created."""
     importlib.import_module(f"{table.load(assignment).package_name}.probe")
-    if not _needs_torch(assignment):
+    if not _needs_torch(assignment, unit_ids):
         harness.deterministic_numerics()
         return
     import torch
@@ -145,7 +146,7 @@ def main(workdir):
     with open(os.path.join(workdir, "spec.json")) as fh:
         spec = json.load(fh)
     warm = time.monotonic()
-    _warm_up(spec["assignment"])
+    _warm_up(spec["assignment"], {u["unit"] for u in spec["units"]})   # this notebook's units
     with open(os.path.join(workdir, "timing.json"), "w") as fh:   # for the run record's breakdown
         json.dump({"main_at": main_at, "warm_up": time.monotonic() - warm}, fh)
     status = {}

@@ -581,7 +581,7 @@ check("train_recurrent", "rng")
 
 # %% nbgrader={"grade": false, "grade_id": "train_models", "locked": true, "schema_version": 3, "solution": false, "task": false}
 if SHORT_SCHEDULE:
-    schedule = dict(hidden=24, n_train=1500, max_epochs=6, patience=3)
+    schedule = dict(hidden=24, n_train=600, max_epochs=4, patience=2)
 else:
     schedule = dict(hidden=64, n_train=len(X_train), max_epochs=30, patience=4)
 print("schedule:", schedule)

@@ -372,7 +372,7 @@ check("train_loop", "mode")
 
 # %% nbgrader={"grade": false, "grade_id": "palindrome_experiment", "locked": true, "schema_version": 3, "solution": false, "task": false}
 if SHORT_SCHEDULE:
-    palindrome = dict(lengths=(4, 9, 14, 19), hidden=64, train_size=10240, epochs=3, lr=1e-2)
+    palindrome = dict(lengths=(4, 9, 14, 19), hidden=64, train_size=2048, epochs=3, lr=1e-2)
 else:
     palindrome = dict(lengths=(4, 9, 14, 19), hidden=128, train_size=10240, epochs=15, lr=1e-3)
 print("schedule:", palindrome)
