@@ -24,6 +24,8 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# nbgrader runs `alembic`, and the pipeline runs `nbgrader`, by name: the virtualenv's tools first
+os.environ["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 sys.path.insert(0, str(ROOT / "tools"))
 
 import course as course_tool  # noqa: E402
@@ -69,7 +71,8 @@ def grade(course, label, off):
     idle = monitor.used()
     monitor.start()
     start = time.perf_counter()
-    status = course_tool.autograde(adv.ASSIGNMENT, jobs=os.cpu_count() or 1, root=course)
+    status = course_tool.autograde(adv.ASSIGNMENT, jobs=os.cpu_count() or 1, root=course, force=True,
+                                   progress=False)
     wall = time.perf_counter() - start
     monitor.running = False
     monitor.join()
