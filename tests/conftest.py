@@ -18,13 +18,8 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
 
 def make_course(tmp_path, assignment="recurrent_cells"):
     """A throwaway course root: its own config, source, gradebook; the packages linked in."""
-    course = tmp_path / "course"
-    course.mkdir(parents=True)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
-    for name in ("grader_tests", "reference", "handouts", "data", "tools"):
-        (course / name).symlink_to(ROOT / name)
-    return course
+    from grader_tests.framework.submission_builder import throwaway_course
+    return throwaway_course(tmp_path, assignment, ROOT)
 
 
 def nbgrader(course, *args, check=True, env=None):
@@ -35,6 +30,26 @@ def nbgrader(course, *args, check=True, env=None):
     if check and proc.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
+
+
+def course_with_release(folder, assignment="recurrent_cells", env=None):
+    """A throwaway course with the assignment generated: (course, release notebook path, the
+    instructor's solutions by grade_id), for tests that build submissions from them."""
+    from grader_tests.framework import submission_builder as sb
+    from grader_tests.framework import table
+    course = make_course(folder, assignment)
+    nbgrader(course, "generate_assignment", assignment, "--force", env=env)
+    notebook = table.load(assignment).notebook_files[0]
+    return (course, course / "release" / assignment / notebook,
+            sb.solutions(course / "source" / assignment / notebook))
+
+
+def free_port():
+    """A free TCP port on the loopback interface."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, make_course, nbgrader
-from grader_tests.framework import submission_builder as sb
+from conftest import ROOT, course_with_release, nbgrader
 from grader_tests.recurrent_cells import adversarial as adv
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -34,10 +33,7 @@ def digest(folder):
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("adversarial"))
-    nbgrader(course, "generate_assignment", adv.ASSIGNMENT, "--force")
-    release = course / "release" / adv.ASSIGNMENT / adv.NOTEBOOK
-    solutions = sb.solutions(course / "source" / adv.ASSIGNMENT / adv.NOTEBOOK)
+    course, release, solutions = course_with_release(tmp_path_factory.mktemp("adversarial"), adv.ASSIGNMENT)
     control = course / "submitted" / "control" / adv.ASSIGNMENT
     adv.build(adv.Case("control"), release, solutions, control)
     for case in adv.CASES:

@@ -11,7 +11,6 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,8 +19,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, make_course, nbgrader
-from grader_tests.framework import submission_builder as sb
+from conftest import ROOT, course_with_release, free_port
 from grader_tests.recurrent_cells import adversarial as adv
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -43,17 +41,8 @@ def pg_tool(name):
     return found if isinstance(found, str) else (found[0] if found else None)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_course(folder, env=None):
-    course = make_course(folder)
-    nbgrader(course, "generate_assignment", A, "--force", env=env)
-    release = course / "release" / A / adv.NOTEBOOK
-    solutions = sb.solutions(course / "source" / A / adv.NOTEBOOK)
+    course, release, solutions = course_with_release(folder, A, env=env)
     for student, answers in STUDENTS.items():
         adv.build(adv.Case(student, answers), release, solutions, course / "submitted" / student / A)
     return course

@@ -12,15 +12,13 @@ one student per hostile case (grader_tests/recurrent_cells/hostile.py). Asserted
 The figures with and without limits: `python tools/bench_hostile.py`.
 """
 import json
-import pathlib
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, make_course, nbgrader
+from conftest import ROOT, course_with_release, nbgrader
 from grader_tests.framework import limits
-from grader_tests.framework import submission_builder as sb
 from grader_tests.recurrent_cells import adversarial as adv
 from grader_tests.recurrent_cells import hostile
 
@@ -50,10 +48,7 @@ def leftover_processes():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("hostile"))
-    nbgrader(course, "generate_assignment", adv.ASSIGNMENT, "--force")
-    release = course / "release" / adv.ASSIGNMENT / adv.NOTEBOOK
-    solutions = sb.solutions(course / "source" / adv.ASSIGNMENT / adv.NOTEBOOK)
+    course, release, solutions = course_with_release(tmp_path_factory.mktemp("hostile"), adv.ASSIGNMENT)
     for student in INNOCENT:
         adv.build(adv.Case(student), release, solutions, course / "submitted" / student / adv.ASSIGNMENT)
     failures = course / "reports" / f"{adv.ASSIGNMENT}_autograde_failures.json"

@@ -19,7 +19,6 @@ import json
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, nbgrader
+from conftest import ROOT, free_port, nbgrader
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402
@@ -229,7 +228,7 @@ def test_release_hygiene(assignment):
 # The class report and the TA's workflow (issue 13)
 # ---------------------------------------------------------------------------------------------
 
-from grader_tests.framework import class_report, diagnosis  # noqa: E402
+from grader_tests.framework import class_report  # noqa: E402
 
 _BARE_NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d")
 
@@ -304,12 +303,6 @@ def test_class_report_matches_gradebook(graded):
             print(f"  {unit:22s} {len(g['students']):3d}  {g['label'][:110]}")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait(condition, timeout, what):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -368,7 +361,7 @@ def test_ta_workflow_in_browser(graded, browser):
     with Gradebook(db_url) as gb:
         submission_id = gb.find_submission_notebook(notebook, a, student).id
         assert gb.find_grade(unit.id, notebook, a, student).needs_manual_grade
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     server = subprocess.Popen(
         [str(pathlib.Path(sys.executable).parent / "jupyter"), "server", f"--port={port}",

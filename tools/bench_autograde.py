@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,20 +40,6 @@ c.CourseDirectory.course_id = "bench-stock"
 c.CourseDirectory.db_url = "sqlite:///{root}/gradebook.db"
 """
 PHASES = ("setup", "kernel_start", "cells", "kernel_stop", "probes_wait", "judging")
-
-
-def course_folder(base, assignment, stock):
-    course = base / ("stock" if stock else "pipeline")
-    course.mkdir()
-    if stock:
-        (course / "nbgrader_config.py").write_text(STOCK_CONFIG.format(root=course))
-    else:
-        shutil.copy(ROOT / "nbgrader_config.py", course)
-        for name in ("grader_tests", "reference", "handouts", "data", "tools"):
-            (course / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment,
-                    ignore=shutil.ignore_patterns(f"{assignment}.py") if stock else None)
-    return course
 
 
 def submit(course, assignment, copies):
@@ -132,8 +117,8 @@ def main(argv=None):
     print(f"{n} submissions of {a}; {cores} cores")
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         base = pathlib.Path(tmp)
-        stock = course_folder(base, a, stock=True)
-        ours = course_folder(base, a, stock=False)
+        stock = sb.throwaway_course(base, a, ROOT, stock_config=STOCK_CONFIG)
+        ours = sb.throwaway_course(base, a, ROOT)
         run([NBGRADER, "generate_assignment", a, "--force"], stock)
         run([NBGRADER, "generate_assignment", a, "--force"], ours)
         stock_students = submit(stock, a, n)

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import pathlib
-import shutil
 import sys
 import tempfile
 import threading
@@ -33,16 +32,6 @@ from grader_tests.framework import limits  # noqa: E402
 from grader_tests.framework import submission_builder as sb  # noqa: E402
 from grader_tests.recurrent_cells import adversarial as adv  # noqa: E402
 from grader_tests.recurrent_cells import hostile  # noqa: E402
-
-
-def make_course(folder):
-    course = folder / "course"
-    course.mkdir(parents=True)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source" / adv.ASSIGNMENT, course / "source" / adv.ASSIGNMENT)
-    for name in ("grader_tests", "reference", "handouts", "data", "tools"):
-        (course / name).symlink_to(ROOT / name)
-    return course
 
 
 class MemoryPeak(threading.Thread):
@@ -112,7 +101,7 @@ def main(argv=None):
     print(f"cgroup mode: {mode or 'unavailable'} ({'' if mode else where})")
     innocents = [f"innocent_{k}" for k in range(args.innocents)]
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
-        course = make_course(pathlib.Path(tmp))
+        course = sb.throwaway_course(pathlib.Path(tmp), adv.ASSIGNMENT, ROOT)
         import subprocess
         subprocess.run(["nbgrader", "generate_assignment", adv.ASSIGNMENT, "--force"], cwd=course,
                        check=True, capture_output=True)

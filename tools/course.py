@@ -50,7 +50,6 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
         return 0
     sys.path.insert(0, str(root))
     from grader_tests.framework import limits, scheduling
-    from grader_tests.framework import table as unit_table
     mode, where = limits.detect()
     if mode is None:
         print(f"WARNING: per-submission limits unavailable ({where}); grading in degraded mode "
@@ -62,11 +61,9 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
     scheduling.print_summary(assignment, summary)
     # a student whose notebook did not come out of this run keeps no silent stale grades: the
     # report marks them (the gradebook keeps earlier grades for the instructor to inspect)
-    nb_names = unit_table.load(assignment).notebook_files
     not_graded = {s: f"autograde failed in this run: {reason}" for s, reason in summary["failed"].items()}
     not_graded.update({s: "autograde failed in this run; see the autograde log" for s in students
-                       if s not in not_graded
-                       and not all((root / "autograded" / s / assignment / n).exists() for n in nb_names)})
+                       if s not in not_graded and not scheduling.graded(root, assignment, s)})
     (root / "reports").mkdir(exist_ok=True)
     (root / "reports" / f"{assignment}_autograde_failures.json").write_text(json.dumps(not_graded, indent=1))
     return 1 if not_graded else 0
@@ -74,8 +71,8 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
 
 def gradebook_url(root=None):
     """The gradebook the course's nbgrader_config.py names ($COURSE_DB_URL, else SQLite)."""
-    return (os.environ.get("COURSE_DB_URL")
-            or f"sqlite:///{(root or ROOT) / 'gradebook.db'}?timeout=60")
+    from grader_tests.framework.class_report import gradebook_url as url
+    return url(root or ROOT)
 
 
 def score_table(assignment, root=None, db_url=None):

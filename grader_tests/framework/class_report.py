@@ -143,12 +143,18 @@ def _read_notebook(path):
         return None
 
 
+def gradebook_url(root):
+    """The gradebook nbgrader_config.py names: $COURSE_DB_URL, else the course's SQLite file
+    (the config file states the same rule for nbgrader itself)."""
+    return (os.environ.get("COURSE_DB_URL")
+            or f"sqlite:///{pathlib.Path(root) / 'gradebook.db'}?timeout=60")
+
+
 def _gradebook_rows(root, assignment, db_url):
     """{student: ({grade name: Grade-like dict}, {comment name: text})} from the gradebook."""
     from nbgrader.api import Gradebook
     rows = {}
-    db_url = (db_url or os.environ.get("COURSE_DB_URL")       # as nbgrader_config.py reads it
-              or f"sqlite:///{pathlib.Path(root) / 'gradebook.db'}?timeout=60")
+    db_url = db_url or gradebook_url(root)
     with Gradebook(db_url) as gb:
         try:
             submissions = gb.assignment_submissions(assignment)

@@ -32,6 +32,7 @@ COURSE_SUBMISSION_LIMITS=off switches every per-submission limit off, the /tmp a
 included (for measuring what hostile code gets without them: tools/bench_hostile.py).
 """
 import contextlib
+import functools
 import os
 import pathlib
 import signal
@@ -58,6 +59,13 @@ class SubmissionLimits(LoggingConfigurable):
     tmp_bytes = Integer(512 * 2**20, help="Size of the sandbox's /tmp (a tmpfs).").tag(config=True)
     folder_bytes = Integer(256 * 2**20, help="What the kernel may write in its working folder "
                            "(a tmpfs over it; the files nbgrader put there stay readable).").tag(config=True)
+
+    def phrase(self, cap):
+        """How a student's feedback names the cap `cap` ('memory' or 'pids')."""
+        return {"memory": f"the memory limit for a submission ({self.memory_bytes / 2**30:g} GiB "
+                          "for all its processes together, files in /tmp and the working folder "
+                          "included)",
+                "pids": f"the limit of {self.pids} processes and threads for a submission"}[cap]
 
     def effective_cpus(self):
         env = os.environ.get("COURSE_SUBMISSION_CPUS")
@@ -99,9 +107,11 @@ def switched_off():
     return os.environ.get("COURSE_SUBMISSION_LIMITS", "").lower() in ("off", "0", "no")
 
 
+@functools.lru_cache(maxsize=None)
 def detect():
     """('v2', {'': base}) or ('v1', {controller: base}) or (None, reason): where this process
-    may create its submissions' groups (base = <own cgroup>/course-grading)."""
+    may create its submissions' groups (base = <own cgroup>/course-grading). Found once per process
+    (a grading process creates one group per notebook)."""
     mounts, own = _mounts(), _own_paths()
     reasons = []
     v1 = {}

@@ -11,6 +11,7 @@
 import json
 import pathlib
 import re
+import time
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
@@ -121,7 +122,6 @@ class HideHiddenTests(NbGraderPreprocessor):
         return coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
 
     def preprocess(self, nb, resources):
-        import time
         resources["course_timing"] = {"begin": time.monotonic()}
         # everything this notebook's student code runs (probes, kernel) goes into one cgroup
         info = resources.get("nbgrader", {})
@@ -159,7 +159,6 @@ class ContainedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources, km=None):
-        import time
         self._kernel_lost = None
         self._output_bytes = {}
         self._times = resources.setdefault("course_timing", {})
@@ -175,7 +174,6 @@ class ContainedExecute(Execute):
             self._times["kernel_stop"] = end - last
 
     def preprocess_cell(self, cell, resources, index):
-        import time
         if "kernel_ready_at" not in self._times:
             self._times["kernel_ready_at"] = time.monotonic()
         try:
@@ -198,14 +196,10 @@ class ContainedExecute(Execute):
             else:
                 group = limits.current()
                 hit = group.limits_hit() if group is not None and group.active else []
-                if "memory" in hit:
-                    message = (f"The kernel was stopped in this cell at the memory limit for a "
-                               f"submission ({group.limits.memory_bytes / 2**30:g} GiB, files in "
-                               "/tmp and the working folder included); later cells were not run.")
-                elif "pids" in hit:
-                    message = (f"The kernel died in this cell after your code reached the limit "
-                               f"of {group.limits.pids} processes and threads for a submission; "
-                               "later cells were not run.")
+                if hit:
+                    message = (f"The kernel died in this cell after your code reached "
+                               f"{' and '.join(group.limits.phrase(h) for h in hit)}; later cells "
+                               "were not run.")
                 else:
                     message = ("The kernel died while running this cell (os._exit, a crash, or the "
                                "memory limit); later cells were not run.")
@@ -234,7 +228,6 @@ class TrustedGrading(NbGraderPreprocessor):
         originals = resources.pop("hidden_test_sources", {})
         for index, source in originals.items():
             nb.cells[index].source = source
-        import time
         start = time.perf_counter()
         pending = resources.pop("trusted_grading", None)
         if pending is None and "nbgrader" in resources:  # HideHiddenTests did not run
@@ -262,7 +255,7 @@ class TrustedGrading(NbGraderPreprocessor):
             self.log.warning("Units whose sandboxed run did not finish normally: %s", lost)
         times = resources.pop("course_timing", {})
         times.pop("begin", None)
-        times.update({k: v for k, v in getattr(pending, "timing", {}).items() if k != "started_at"})
+        times.update(getattr(pending, "timing", {}))
         self._record_run(nb, resources, status, times)
         return nb, resources
 
@@ -270,24 +263,18 @@ class TrustedGrading(NbGraderPreprocessor):
         """Close the notebook's cgroup (nothing of its student code outlives this) and write
         reports/<assignment>/runs/<student>/<notebook>.json: limits mode, usage, caps hit, and
         the kernel's and probes' outcomes (the class report reads it)."""
+        group = limits.current()
         usage = limits.end()
         info = resources.get("nbgrader", {})
         if "student" not in info:
             return
-        if usage.get("limits_hit"):
+        if usage.get("limits_hit"):   # in the log, and for the student in the feedback
             self.log.warning("%s/%s hit the submission limits: %s", info["student"],
                              info.get("notebook"), ", ".join(usage["limits_hit"]))
-        if usage.get("mode") == "rlimits":
-            self.log.warning("graded without per-submission limits: %s", usage.get("degraded"))
-        if usage.get("limits_hit"):   # the student learns it from the feedback, not a log
             from grader_tests.framework.intake import grading_note
-            caps = limits.SubmissionLimits(config=self.config)
-            what = {"memory": f"the memory limit ({caps.memory_bytes / 2**30:g} GiB for all its "
-                              "processes and files in /tmp together)",
-                    "pids": f"the limit of {caps.pids} processes and threads"}
             nb.cells.insert(0, grading_note(
                 "While your notebook was graded, your code reached " +
-                " and ".join(what[h] for h in usage["limits_hit"] if h in what) +
+                " and ".join(group.limits.phrase(h) for h in usage["limits_hit"]) +
                 "; the processes over it were stopped. Points come from the grader's own runs "
                 "of your answer cells, shown below."))
         kernel = [o.ename for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])

@@ -138,7 +138,8 @@ def submission_fingerprint(root, assignment, student):
     return _digest([p for p in folder.rglob("*") if p.is_file()], folder)
 
 
-def _graded(root, assignment, student):
+def graded(root, assignment, student):
+    """Whether every notebook of the student's submission has an autograded copy."""
     from grader_tests.framework import table
     folder = pathlib.Path(root) / "autograded" / student / assignment
     return all((folder / name).exists() for name in table.load(assignment).notebook_files)
@@ -152,7 +153,7 @@ def to_grade(root, assignment, students, force=False):
     prints = {s: submission_fingerprint(root, assignment, s) for s in students}
     todo = [s for s in students
             if force or state.get(s) != {"grader": grader, "submission": prints[s]}
-            or not _graded(root, assignment, s)]
+            or not graded(root, assignment, s)]
     return todo, {s: {"grader": grader, "submission": prints[s]} for s in students}
 
 

@@ -100,3 +100,22 @@ def example_files(assignment, student):
         return {}
     provider = getattr(examples, "files", None)
     return provider(student) if provider else {}
+
+
+def throwaway_course(folder, assignment, root, stock_config=None):
+    """A course root under `folder` (tests, benchmarks): `root`'s nbgrader_config.py (or
+    `stock_config`, a config file's text, for a stock nbgrader course), the assignment's source,
+    its own gradebook, and `root`'s packages and data linked in (not for a stock course)."""
+    import shutil
+    course = pathlib.Path(folder) / ("stock" if stock_config else "course")
+    course.mkdir(parents=True)
+    if stock_config:
+        (course / "nbgrader_config.py").write_text(stock_config.format(root=course))
+    else:
+        shutil.copy(pathlib.Path(root) / "nbgrader_config.py", course)
+        for name in ("grader_tests", "reference", "handouts", "data", "tools"):
+            (course / name).symlink_to(pathlib.Path(root) / name)
+    # a stock course gets no paired scripts: its config has no ignore list to keep them out
+    shutil.copytree(pathlib.Path(root) / "source" / assignment, course / "source" / assignment,
+                    ignore=shutil.ignore_patterns(f"{assignment}.py") if stock_config else None)
+    return course

@@ -102,6 +102,7 @@ class Pending:
     tmp: object = None
     work: pathlib.Path = None
     process: object = None
+    started_at: float = None   # when the probe runner was launched (wall clock)
     timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
 
 
@@ -172,7 +173,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
             if files:
                 unit_spec["files"] = files
         (pending.work / "spec.json").write_text(json.dumps(spec))
-        pending.timing["started_at"] = time.time()
+        pending.started_at = time.time()
         pending.process = sandbox.Process(
             [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
             writable=[pending.work], readable=[bundle], chdir=pending.work,
@@ -196,7 +197,7 @@ def finish_grading(pending):
         status = _read_json(work / "status.json") or {}
         runner = _read_json(work / "timing.json") or {}
         if "main_at" in runner:   # interpreter, imports and warm-up before the first unit
-            pending.timing["probe_start"] = runner["main_at"] - pending.timing["started_at"] + runner.get("warm_up", 0)
+            pending.timing["probe_start"] = runner["main_at"] - pending.started_at + runner.get("warm_up", 0)
             pending.timing["probes"] = sum(s.get("elapsed", 0) for s in status.values())
         judged = time.monotonic()
         for unit_spec in spec["units"]:
