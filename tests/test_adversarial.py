@@ -74,3 +74,4 @@ def test_case(run, case):
         assert leak not in feedback, f"feedback shows {leak!r}"
     if case.intake != "ok":
         assert "Grading note" in feedback
+    assert case.says in feedback, f"the feedback does not say {case.says!r}"

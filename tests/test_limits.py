@@ -62,6 +62,27 @@ def test_processes_over_the_cap_are_refused_and_killed_on_close():
 
 
 @needs_cgroups
+def test_the_kernels_processes_leave_the_probes_their_reserve():
+    """A kernel that holds every process it can get (as a fork bomb does) leaves the probe runner
+    of the same notebook its reserve: the probe runner can still fork its per-unit children."""
+    group = limits.SubmissionCgroup.create("test-reserve", small(pids=40))
+    hold = ("import subprocess, sys\nn = 0\ntry:\n    for _ in range(60):\n"
+            "        subprocess.Popen(['sleep', '57.75'], start_new_session=True,\n"
+            "                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); n += 1\n"
+            "except OSError:\n    pass\nprint(n)")
+    try:
+        held = int(run_in(group, hold).stdout.strip())
+        assert held == 40 - limits.probe_pids_reserve(40) - 1, held   # the cap less the reserve, less the shell
+        probe = subprocess.run([sys.executable, "-c", "import os\npid = os.fork()\n"
+                                "if pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)\nprint('forked')"],
+                               preexec_fn=group.join, capture_output=True, text=True, timeout=60)
+        assert probe.stdout.strip() == "forked", probe.stderr
+    finally:
+        usage = group.close()
+    assert usage["limits_hit"] == ["pids"] and usage["leftover_processes"] == held
+
+
+@needs_cgroups
 def test_cpu_cap_holds_for_all_processes_together():
     group = limits.SubmissionCgroup.create("test-cpu", small(cpus=0.5))
     try:
@@ -99,16 +120,21 @@ def test_cgroup_v2_writes_the_caps_and_reads_the_figures(tmp_path):
     (folder,) = group.dirs.values()
     assert (folder / "memory.max").read_text() == str(256 * 2**20)
     assert (folder / "pids.max").read_text() == "64"
+    assert (folder / "cgroup.subtree_control").read_text() == "+pids"
+    assert (folder / "kernel" / "pids.max").read_text() == str(64 - limits.probe_pids_reserve(64))
     assert (folder / "cpu.max").read_text() == "150000 100000"
     (folder / "memory.events").write_text("low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n")
     (folder / "memory.peak").write_text(str(256 * 2**20))
     (folder / "pids.events").write_text("max 3\n")
+    (folder / "kernel" / "pids.events").write_text("max 2\n")
     (folder / "cpu.stat").write_text("usage_usec 2500000\nnr_throttled 4\n")
     (folder / "cgroup.procs").write_text("")
     usage = group.usage()
-    assert usage["cpu_seconds"] == 2.5 and usage["oom_kills"] == 1 and usage["pids_refused"] == 3
+    assert usage["cpu_seconds"] == 2.5 and usage["oom_kills"] == 1 and usage["pids_refused"] == 5
     assert group.limits_hit(usage) == ["memory", "pids"]
-    assert group.procs_files == [str(folder / "cgroup.procs")]
+    # v2 processes live in leaves only: the kernel's and the probe runner's
+    assert group.procs_files("kernel") == [str(folder / "kernel" / "cgroup.procs")]
+    assert group.procs_files("probes") == [str(folder / "probes" / "cgroup.procs")]
 
 
 def test_cgroup_v2_preparation_moves_the_grader_into_a_leaf(tmp_path):

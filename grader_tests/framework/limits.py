@@ -10,6 +10,12 @@ control group, so their caps hold for all their processes together:
   notebook's share, not against the neighbours), plus a hard cap of `cpus` cores when set
   (`tools/course.py autograde` sets the machine's cores divided by its parallel jobs).
 
+Inside the group the kernel and the probe runner each have a leaf (`kernel/`, `probes/`: in the
+pids hierarchy on v1, in the unified one on v2). The kernel's leaf holds all but
+`probe_pids_reserve(pids)` of the process cap: the kernel's processes (a fork bomb, a thousand
+sleeping children) cannot starve the grader's own runs of the same answer cells, which fork one
+child per unit while the kernel runs.
+
 cgroup v2 (the unified hierarchy) and v1 (separate `memory`, `pids`, `cpu`, `cpuacct`
 hierarchies, as on this machine) are both supported. The groups are created below the grading
 process's own cgroup (inside a `course-grading` folder), so limits set by a container or a batch
@@ -45,6 +51,13 @@ GROUP_FOLDER = "course-grading"
 CGROUP_ROOT = pathlib.Path("/sys/fs/cgroup")
 V1_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
 CPU_PERIOD_US = 100_000
+ROLES = ("kernel", "probes")     # the leaves of a notebook's group (see the module docstring)
+
+
+def probe_pids_reserve(pids):
+    """Processes and threads of the cap kept for the probe runner: it forks one child per unit
+    (one at a time) and torch starts a few threads in each; 64 is ample, a quarter of a small cap."""
+    return min(64, max(1, pids // 4))
 
 
 class SubmissionLimits(LoggingConfigurable):
@@ -195,6 +208,7 @@ class SubmissionCgroup:
     def __init__(self, mode, dirs, limits, reason=None):
         self.mode, self.dirs, self.limits, self.reason = mode, dirs, limits, reason
         self.capped = mode != "rlimits"
+        self.leaves = {}     # {role: {controller: folder}} (`_make_leaves`)
         self.started = time.monotonic()
 
     @classmethod
@@ -212,6 +226,7 @@ class SubmissionCgroup:
                 path.mkdir()
                 dirs[controller] = path
             group = cls(mode, dirs, limits)
+            group._make_leaves()
             if switched_off():   # a group that only measures
                 group.capped, group.reason = False, "switched off (COURSE_SUBMISSION_LIMITS=off)"
             else:
@@ -225,9 +240,23 @@ class SubmissionCgroup:
     def active(self):
         return self.mode != "rlimits"
 
-    @property
-    def procs_files(self):
-        return [str(d / "cgroup.procs") for d in self.dirs.values()]
+    def _make_leaves(self):
+        """The kernel's and the probe runner's leaves (module docstring): in the pids hierarchy
+        on v1 (the other controllers hold the notebook's processes directly), in the unified one on
+        v2 (whose no-internal-processes rule wants every process in a leaf)."""
+        controller = "" if self.mode == "v2" else "pids"
+        parent = self.dirs[controller]
+        if self.mode == "v2":
+            (parent / "cgroup.subtree_control").write_text("+pids")
+        self.leaves = {}
+        for role in ROLES:
+            (parent / role).mkdir()
+            self.leaves[role] = {controller: parent / role}
+
+    def procs_files(self, role="probes"):
+        """The `cgroup.procs` files a process of `role` ('kernel' or 'probes') writes its pid to."""
+        leaves = self.leaves.get(role, {})
+        return [str(leaves.get(c, d) / "cgroup.procs") for c, d in self.dirs.items()]
 
     def _set_limits(self):
         lim, cpus = self.limits, self.limits.effective_cpus()
@@ -237,6 +266,7 @@ class SubmissionCgroup:
             with contextlib.suppress(OSError):      # no swap accounting: nothing to cap
                 (d / "memory.swap.max").write_text("0")
             (d / "pids.max").write_text(str(lim.pids))
+            (d / "kernel" / "pids.max").write_text(str(lim.pids - probe_pids_reserve(lim.pids)))
             (d / "cpu.weight").write_text("100")
             if cpus > 0:
                 (d / "cpu.max").write_text(f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}")
@@ -246,32 +276,43 @@ class SubmissionCgroup:
             with contextlib.suppress(OSError):      # memsw exists only with swap accounting
                 (mem / "memory.memsw.limit_in_bytes").write_text(str(lim.memory_bytes))
             (self.dirs["pids"] / "pids.max").write_text(str(lim.pids))
+            (self.dirs["pids"] / "kernel" / "pids.max").write_text(
+                str(lim.pids - probe_pids_reserve(lim.pids)))
             cpu = self.dirs["cpu"]
             (cpu / "cpu.shares").write_text("1024")
             if cpus > 0:
                 (cpu / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
                 (cpu / "cpu.cfs_quota_us").write_text(str(int(cpus * CPU_PERIOD_US)))
 
-    def join(self, pid=None):
-        """Move `pid` (default: this process) into the group: a preexec_fn for sandboxed children."""
-        for procs in self.procs_files:
+    def join(self, pid=None, role="probes"):
+        """Move `pid` (default: this process) into the group's `role` leaf: a preexec_fn for
+        sandboxed children."""
+        for procs in self.procs_files(role):
             with open(procs, "w") as fh:
                 fh.write(str(pid or os.getpid()))
 
-    def join_prefix(self):
-        """A command prefix that joins the group, then execs the rest (for processes started by
-        someone else's Popen, e.g. the kernel by jupyter_client); it refuses to run outside it."""
+    def join_prefix(self, role="kernel"):
+        """A command prefix that joins the group's `role` leaf, then execs the rest (for processes
+        started by someone else's Popen, e.g. the kernel by jupyter_client); it refuses to run
+        outside it."""
         if not self.active:
             return []
         import shlex
-        script = "".join(f'echo $$ > {shlex.quote(p)} || exit 97; ' for p in self.procs_files)
+        script = "".join(f'echo $$ > {shlex.quote(p)} || exit 97; ' for p in self.procs_files(role))
         return ["/bin/sh", "-c", script + 'exec "$@"', "course-cgroup-join"]
 
     def pids_inside(self):
+        """Every process in the group or its leaves."""
         pids = set()
         for d in self.dirs.values():
-            pids.update(int(p) for p in _read(d / "cgroup.procs").split())
+            for procs in [d / "cgroup.procs", *sorted(d.glob("*/cgroup.procs"))]:
+                pids.update(int(p) for p in _read(procs).split())
         return pids
+
+    def _pids_refused(self, folder):
+        """Forks refused at the cap, the kernel's leaf included (where a kernel counts them
+        depends on its version: the group over its limit, or the forking process's own)."""
+        return sum(_keyed(f / "pids.events").get("max", 0) for f in (folder, folder / "kernel"))
 
     def usage(self):
         """What the notebook's processes used, and which caps they hit."""
@@ -279,11 +320,11 @@ class SubmissionCgroup:
             return {}
         if self.mode == "v2":
             d = self.dirs[""]
-            memory_events, pids_events = _keyed(d / "memory.events"), _keyed(d / "pids.events")
+            memory_events = _keyed(d / "memory.events")
             return {"memory_peak_bytes": _read_int(d / "memory.peak", None),
                     "memory_limit_hits": memory_events.get("max", 0) + memory_events.get("oom_kill", 0),
                     "oom_kills": memory_events.get("oom_kill", 0),
-                    "pids_refused": pids_events.get("max", 0),
+                    "pids_refused": self._pids_refused(d),
                     "cpu_seconds": _keyed(d / "cpu.stat").get("usage_usec", 0) / 1e6,
                     "cpu_throttled": _keyed(d / "cpu.stat").get("nr_throttled", 0)}
         mem, pids = self.dirs["memory"], self.dirs["pids"]
@@ -292,7 +333,7 @@ class SubmissionCgroup:
         return {"memory_peak_bytes": _read_int(mem / "memory.max_usage_in_bytes"),
                 "memory_limit_hits": _read_int(mem / "memory.failcnt"),
                 "oom_kills": _keyed(mem / "memory.oom_control").get("oom_kill", 0),
-                "pids_refused": _keyed(pids / "pids.events").get("max", 0),
+                "pids_refused": self._pids_refused(pids),
                 "cpu_seconds": cpu_seconds,
                 "cpu_throttled": _keyed(self.dirs["cpu"] / "cpu.stat").get("nr_throttled", 0)}
 
@@ -330,17 +371,23 @@ class SubmissionCgroup:
         usage["leftover_processes"] = len(self.pids_inside()) if self.active else 0
         self.kill_all()
         for d in self.dirs.values():
-            for _ in range(50):
-                try:
-                    d.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:     # processes still exiting
-                    time.sleep(0.02)
+            _remove(d)
         self.dirs = {}
         usage["wall_seconds"] = round(time.monotonic() - self.started, 2)
         return usage
+
+
+def _remove(folder):
+    """rmdir a group and its leaves (cgroup folders go empty of processes first)."""
+    for path in [*sorted(p for p in folder.glob("*") if p.is_dir()), folder]:
+        for _ in range(50):
+            try:
+                path.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:     # processes still exiting
+                time.sleep(0.02)
 
 
 def _safe(label):
@@ -360,8 +407,7 @@ def _reap_orphans(base, mode):
             continue
         orphan = SubmissionCgroup(mode, {"x": path}, SubmissionLimits())
         orphan.kill_all()
-        with contextlib.suppress(OSError):
-            path.rmdir()
+        _remove(path)
 
 
 # ---------------------------------------------------------------------------------------------

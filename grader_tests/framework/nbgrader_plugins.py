@@ -165,6 +165,15 @@ class ContainedExecute(Execute):
         self._times["execute_at"] = time.monotonic()
         try:
             return super().preprocess(nb, resources, km=km)
+        except Exception as err:   # the kernel did not start, or its shutdown failed
+            self.log.error("The kernel failed outside a cell (%s: %s); cells not run are marked",
+                           type(err).__name__, err, exc_info=True)
+            why = self._lost_message("The kernel stopped responding before this cell")
+            for cell in nb.cells:
+                if cell.cell_type == "code" and not cell.get("outputs"):
+                    cell.outputs = [new_output("error", ename="NotRun", evalue=why,
+                                               traceback=[f"NotRun: {why}"])]
+            return nb, resources
         finally:   # kernel start: until the first cell; then the cells; then the shutdown
             end = time.monotonic()
             ready = self._times.pop("kernel_ready_at", end)
@@ -188,25 +197,36 @@ class ContainedExecute(Execute):
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
-        except (DeadKernelError, CellTimeoutError) as err:
-            self._kernel_lost = "not run: the kernel stopped in an earlier cell"
-            if isinstance(err, CellTimeoutError):  # the timeout's interrupt ends the sandbox
-                message = (f"This cell did not finish within {self.timeout} s; the kernel was "
-                           "stopped and later cells were not run.")
-            else:
-                group = limits.current()
-                hit = group.limits_hit() if group is not None and group.active else []
-                if hit:
-                    message = (f"The kernel died in this cell after your code reached "
-                               f"{' and '.join(group.limits.phrase(h) for h in hit)}; later cells "
-                               "were not run.")
-                else:
-                    message = ("The kernel died while running this cell (os._exit, a crash, or the "
-                               "memory limit); later cells were not run.")
-            cell.outputs.append(new_output("error", ename="KernelDied", evalue=message,
-                                           traceback=[f"KernelDied: {message}"]))
-            self.log.warning("Kernel died in cell %s", index)
-            return cell, resources
+        except CellTimeoutError:   # the timeout's interrupt ends the sandbox
+            message = (f"This cell did not finish within {self.timeout} s; the kernel was "
+                       "stopped and later cells were not run.")
+        except DeadKernelError:
+            message = self._lost_message("The kernel died in this cell",
+                                         "(os._exit, a crash, or the memory limit)")
+        except Exception as err:
+            # The kernel's messages are the student's: a kernel starved of threads at the
+            # process cap sends half a message (zmq: "Invalid Signature"), a hostile one forges
+            # them. Either way this kernel's conversation is over; grading goes on.
+            self.log.warning("Unreadable kernel conversation in cell %s (%s: %s)", index,
+                             type(err).__name__, err)
+            message = self._lost_message("The grader lost contact with the kernel in this cell",
+                                         "(its messages became unreadable)")
+        self._kernel_lost = "not run: the kernel stopped in an earlier cell"
+        cell.outputs.append(new_output("error", ename="KernelDied", evalue=message,
+                                       traceback=[f"KernelDied: {message}"]))
+        self.log.warning("Kernel lost in cell %s", index)
+        return cell, resources
+
+    @staticmethod
+    def _lost_message(what, cause=""):
+        """`what` happened to the kernel: the sentence for the student, naming the submission
+        limits their code reached when it reached any."""
+        group = limits.current()
+        hit = group.limits_hit() if group is not None and group.active else []
+        if hit:
+            return (f"{what} after your code reached "
+                    f"{' and '.join(group.limits.phrase(h) for h in hit)}; later cells were not run.")
+        return f"{what}{' ' + cause if cause else ''}; later cells were not run."
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {})))

@@ -43,6 +43,7 @@ class Case:
     edit: object = None              # f(notebook) -> notebook, before writing
     write: object = None             # f(folder, notebook) writes the files itself
     all_zero: bool = False
+    says: str = ""                   # what that student's feedback must tell them
 
 
 def _delete_and_edit_tests(nb):
@@ -150,6 +151,13 @@ for _folder in ("submitted", "autograded", "feedback"):
         "    def forward(self, input, hx=None):\n        while True:\n            pass\n", 1)},
         lost=("gru_cell",)),
     Case("os_exit", {"bidir_model": "import os\nos._exit(1)\n"}, lost=("bidir_model",)),
+    # a correct answer whose kernel then signs its messages with another key: the grader can no
+    # longer read the kernel (a forged or half-sent message); the kernel's run ends, grading goes on
+    Case("forged_kernel_messages", {"bidir_model": wrong("bidir_model", "correct_flip_input") + """
+import IPython as _IPython
+if _IPython.get_ipython() is not None and hasattr(_IPython.get_ipython(), "kernel"):
+    _IPython.get_ipython().kernel.session.key = b"forged"
+"""}, says="lost contact with the kernel"),
     Case("output_flood", {"rnn_model": "for _ in range(200):\n    print('x' * 100_000)\n" +
                           wrong("rnn_model", "correct_unbind_zip")}),
     Case("stderr_warnings", {"gru_cell": wrong("gru_cell", "correct_lerp").replace(
