@@ -94,7 +94,9 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None, capped=()):
     into, up to the folder cap, without changing them (`_capped_folder_args`)."""
     venv = pathlib.Path(os.environ.get("VIRTUAL_ENV", "") or pathlib.Path(os.sys.prefix)).resolve()
     caps = _caps()
-    args = [require_bwrap(), "--die-with-parent", "--unshare-all", "--new-session",
+    # --cap-drop ALL: run as root, bubblewrap would leave the sandbox every capability inside its
+    # user namespace (ptrace of its own processes included)
+    args = [require_bwrap(), "--die-with-parent", "--unshare-all", "--new-session", "--cap-drop", "ALL",
             "--ro-bind", "/", "/", "--proc", "/proc"]
     if limits.switched_off():     # measuring what hostile code gets without the caps
         args += ["--tmpfs", "/tmp"]
@@ -140,6 +142,13 @@ def limit_resources():
     if group is not None and group.active:
         group.join()
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
+    process_limits()
+
+
+def process_limits():
+    """preexec_fn of a long-lived sandboxed process (the probe server): the per-process limits
+    without a CPU-time cap or a notebook's cgroup (each job's child sets its own CPU cap and is
+    placed in its notebook's group)."""
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
     resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -36,12 +36,12 @@ import time
 
 import numpy as np
 
-from grader_tests.framework import harness, rules, sandbox, table
+from grader_tests.framework import harness, limits, probe_server, rules, sandbox, table
 
 FRAMEWORK = pathlib.Path(__file__).resolve().parent
 # what the sandbox gets: the framework's sandbox-side modules and the assignment's table and probes
-BUNDLE_FILES = ("__init__.py", "harness.py", "kinds.py", "numerics.py", "probe_runner.py", "rules.py",
-                "table.py")
+BUNDLE_FILES = ("__init__.py", "harness.py", "kinds.py", "numerics.py", "probe_runner.py",
+                "probe_server.py", "rules.py", "table.py")
 ASSIGNMENT_BUNDLE_FILES = ("units.py", "probe.py")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU
@@ -74,7 +74,7 @@ def _bundle(directory, assignment_table):
     """The packages the sandbox imports, copied (the course folder itself is hidden there)."""
     directory = pathlib.Path(directory)
     framework = directory / "grader_tests" / "framework"
-    framework.mkdir(parents=True)
+    framework.mkdir(parents=True, exist_ok=True)   # one bundle may hold several assignments
     (directory / "grader_tests" / "__init__.py").write_text("")
     for name in BUNDLE_FILES:
         shutil.copy(FRAMEWORK / name, framework / name)
@@ -103,6 +103,8 @@ class Pending:
     work: pathlib.Path = None
     process: object = None
     started_at: float = None   # when the probe runner was launched (wall clock)
+    server: object = None      # the probe server running this notebook's probes (probe_server.py)
+    submission_dir: object = None
     timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
 
 
@@ -135,6 +137,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
     - submission_dir: the folder of the submitted files units read (`Unit.submitted_files`)
     Returns None for a notebook of no known assignment.
     """
+    course_table = assignment_table is None    # the probe server serves the course's own tables
     try:
         assignment_table = assignment_table or table.load(assignment)
     except ModuleNotFoundError:
@@ -164,21 +167,72 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
             "aspects": sorted(set(aspects)),
         })
     if spec["units"]:
-        pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-", dir=sandbox.scratch_dir())
-        bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", assignment_table)
-        pending.work = pathlib.Path(pending.tmp.name) / "work"
-        pending.work.mkdir()
-        for unit_spec in spec["units"]:
-            files = unit_files(assignment_table.unit(unit_spec["unit"]), judge, submission_dir, pending.work)
-            if files:
-                unit_spec["files"] = files
-        (pending.work / "spec.json").write_text(json.dumps(spec))
-        pending.started_at = time.time()
-        pending.process = sandbox.Process(
-            [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
-            writable=[pending.work], readable=[bundle], chdir=pending.work,
-            env={"PYTHONPATH": str(bundle)})
+        pending.submission_dir = submission_dir
+        # the grading process's warm probe server (grader_tests/framework/probe_server.py), else a
+        # fresh sandboxed probe runner for this notebook
+        pending.server = probe_server.get(assignment) if course_table else None
+        if pending.server is None:
+            _launch_fresh(pending)
+        else:
+            pending.work = pending.server.new_job()
+            pending.tmp = _Cleanup(pending.work)
+            _write_job(pending)
+            try:
+                ready = pending.server.ready(wait=False)
+            except probe_server.ServerGone:
+                ready = True          # _launch finds it gone and falls back
+            if ready:                 # else once the kernel has run (finish_grading)
+                _launch(pending)
     return pending
+
+
+def _write_job(pending):
+    """The probe runner's inputs in the work folder: the units' files and spec.json."""
+    judge = judge_module(pending.table)
+    for unit_spec in pending.spec["units"]:
+        files = unit_files(pending.table.unit(unit_spec["unit"]), judge, pending.submission_dir, pending.work)
+        if files:
+            unit_spec["files"] = files
+    (pending.work / "spec.json").write_text(json.dumps(pending.spec))
+
+
+def _launch(pending):
+    """Start the notebook's probes in the probe server, else in a fresh probe runner."""
+    pending.started_at = time.time()
+    try:
+        pending.process = pending.server.start(pending.work, CPU_SECONDS,
+                                               WALL_SECONDS * len(pending.spec["units"]) + 30,
+                                               group=limits.current())
+    except (probe_server.ServerGone, OSError) as err:
+        import logging
+        logging.getLogger(__name__).warning("probe server lost (%s): a fresh probe runner", err)
+        probe_server._drop(pending.server)
+        pending.tmp.cleanup()
+        _launch_fresh(pending)
+
+
+def _launch_fresh(pending):
+    """A sandboxed probe runner of its own for this notebook (the server's fallback)."""
+    pending.server = None
+    pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-", dir=sandbox.scratch_dir())
+    pending.work = pathlib.Path(pending.tmp.name) / "work"
+    pending.work.mkdir()
+    _write_job(pending)
+    bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", pending.table)
+    pending.started_at = time.time()
+    pending.process = sandbox.Process(
+        [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
+        writable=[pending.work], readable=[bundle], chdir=pending.work, env={"PYTHONPATH": str(bundle)})
+
+
+class _Cleanup:
+    """Removes a job folder of the probe server once the notebook is judged."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def cleanup(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def finish_grading(pending):
@@ -186,6 +240,8 @@ def finish_grading(pending):
     if pending is None:
         return {}, {}
     outcomes, status, spec = dict(pending.outcomes), {}, pending.spec
+    if pending.process is None and pending.server is not None:   # the server was warming up
+        _launch(pending)
     if pending.process is None:
         return outcomes, status
     harness.deterministic_numerics()  # the judge's reference runs under the same numerics
