@@ -39,7 +39,8 @@ STOCK_CONFIG = """c = get_config()
 c.CourseDirectory.course_id = "bench-stock"
 c.CourseDirectory.db_url = "sqlite:///{root}/gradebook.db"
 """
-PHASES = ("setup", "kernel_start", "cells", "kernel_stop", "probes_wait", "judging")
+PHASES = ("setup", "kernel_start", "cells", "kernel_stop", "probes_wait")
+# beside the kernel: the probe run (start, units) and the judging, in a thread of the worker
 
 
 def submit(course, assignment, copies):
@@ -89,19 +90,19 @@ def breakdown(course, assignment, seconds):
     if not records:
         return
     mean = {k: sum(r.get("timing", {}).get(k, 0) for r in records) / len(records)
-            for k in PHASES + ("probe_start", "probes")}
+            for k in PHASES + ("probe_start", "probes", "judging")}
     per_sub = sum(seconds.values()) / len(seconds)
     notebooks = len(records) / len(seconds)
     nbgrader_rest = per_sub - notebooks * sum(mean[k] for k in PHASES)
     print(f"\none submission in (b), mean seconds ({notebooks:g} notebook(s) each):")
     print(f"  nbgrader (start of the submission, copies, gradebook writes): {nbgrader_rest:6.2f}")
     labels = {"setup": "cgroup + probe sandbox launch", "kernel_start": "sandboxed kernel start",
-              "cells": "notebook cells", "kernel_stop": "kernel shutdown", "probes_wait": "waiting for probes after the kernel",
-              "judging": "judging against the reference"}
+              "cells": "notebook cells", "kernel_stop": "kernel shutdown", "probes_wait": "waiting for probes and judging after the kernel"}
     for k in PHASES:
         print(f"  {labels[k]:62s} {mean[k]:6.2f}")
     print(f"  (beside the kernel) probe runner start: interpreter, imports, warm-up {mean['probe_start']:6.2f}")
     print(f"  (beside the kernel) probes of all units                              {mean['probes']:6.2f}")
+    print(f"  (beside the kernel) judging against the reference                    {mean['judging']:6.2f}")
     print(f"  worker total                                                          {per_sub:6.2f}")
 
 

@@ -104,6 +104,7 @@ class Pending:
     process: object = None
     started_at: float = None   # when the probe runner was launched (wall clock)
     server: object = None      # the probe server running this notebook's probes (probe_server.py)
+    judged: object = None      # the future of the judging beside the kernel
     submission_dir: object = None
     timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
 
@@ -183,6 +184,8 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
                 ready = True          # _launch finds it gone and falls back
             if ready:                 # else once the kernel has run (finish_grading)
                 _launch(pending)
+        if pending.process is not None:
+            _judge_beside_the_kernel(pending)
     return pending
 
 
@@ -239,37 +242,58 @@ def finish_grading(pending):
     """Wait for the probes and judge them: ({test grade_id: Outcome}, {unit: run status})."""
     if pending is None:
         return {}, {}
-    outcomes, status, spec = dict(pending.outcomes), {}, pending.spec
+    outcomes = dict(pending.outcomes)
     if pending.process is None and pending.server is not None:   # the server was warming up
         _launch(pending)
     if pending.process is None:
-        return outcomes, status
-    harness.deterministic_numerics()  # the judge's reference runs under the same numerics
+        return outcomes, {}
+    blocked = time.monotonic()
     try:
-        waited = time.monotonic()
-        code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
-        pending.timing["probes_wait"] = time.monotonic() - waited
-        work = pending.work
-        status = _read_json(work / "status.json") or {}
-        runner = _read_json(work / "timing.json") or {}
-        if "main_at" in runner:   # interpreter, imports and warm-up before the first unit
-            pending.timing["probe_start"] = runner["main_at"] - pending.started_at + runner.get("warm_up", 0)
-            pending.timing["probes"] = sum(s.get("elapsed", 0) for s in status.values())
-        judged = time.monotonic()
-        for unit_spec in spec["units"]:
-            unit = unit_spec["unit"]
-            run = status.get(unit) or {"outcome": "lost", "runner": code, "stderr": stderr[-500:]}
-            status[unit] = run
-            result = _read_json(work / f"{unit}.json")
-            arrays = _read_arrays(work / f"{unit}.npz")
-            failure = _run_failure(run, result, work / f"{unit}.error")
-            for test_id, (test, source) in pending.by_unit[unit].items():
-                outcomes[test_id] = (Outcome(False, failure) if failure else
-                                     cell_outcome(pending.table, unit, test, test_id, has_hidden(source),
-                                                  result, arrays, spec["devices"], unit_spec["answer"]))
-        pending.timing["judging"] = time.monotonic() - judged
+        judged, status = pending.judged.result() if pending.judged is not None else _collect(pending)
     finally:
         pending.tmp.cleanup()
+    pending.timing["probes_wait"] = time.monotonic() - blocked   # what is left after the kernel
+    outcomes.update(judged)
+    return outcomes, status
+
+
+_judging = None
+
+
+def _judge_beside_the_kernel(pending):
+    """Wait for the probes and judge them in a thread while the kernel still runs the notebook
+    (the probes finish first); `finish_grading` takes the result."""
+    global _judging
+    from concurrent.futures import ThreadPoolExecutor
+    if _judging is None:
+        _judging = ThreadPoolExecutor(1, thread_name_prefix="trusted-judging")
+    pending.judged = _judging.submit(_collect, pending)
+
+
+def _collect(pending):
+    """Wait for the probe run, read its data and judge every test cell of its units."""
+    spec, outcomes = pending.spec, {}
+    harness.deterministic_numerics()  # the judge's reference runs under the same numerics
+    code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
+    work = pending.work
+    status = _read_json(work / "status.json") or {}
+    runner = _read_json(work / "timing.json") or {}
+    if "main_at" in runner:   # interpreter, imports and warm-up before the first unit
+        pending.timing["probe_start"] = runner["main_at"] - pending.started_at + runner.get("warm_up", 0)
+        pending.timing["probes"] = sum(s.get("elapsed", 0) for s in status.values())
+    judged = time.monotonic()
+    for unit_spec in spec["units"]:
+        unit = unit_spec["unit"]
+        run = status.get(unit) or {"outcome": "lost", "runner": code, "stderr": stderr[-500:]}
+        status[unit] = run
+        result = _read_json(work / f"{unit}.json")
+        arrays = _read_arrays(work / f"{unit}.npz")
+        failure = _run_failure(run, result, work / f"{unit}.error")
+        for test_id, (test, source) in pending.by_unit[unit].items():
+            outcomes[test_id] = (Outcome(False, failure) if failure else
+                                 cell_outcome(pending.table, unit, test, test_id, has_hidden(source),
+                                              result, arrays, spec["devices"], unit_spec["answer"]))
+    pending.timing["judging"] = time.monotonic() - judged
     return outcomes, status
 
 
