@@ -9,7 +9,8 @@ throwaway course folders:
   (b) this pipeline (`tools/course.py autograde`: Dask, sandbox, cgroups, trusted judging) on one
       worker;
   (c) this pipeline on the local Dask cluster (one worker per core);
-  floor: the submitted notebooks executed one after another under nbclient, nothing else.
+  floor: the submitted notebooks executed one after another under nbclient, nothing else (each
+      beside the files the release ships, as autograde runs them).
 Prints wall time and time per submission of each, the ratios, and the mean per-phase breakdown
 of one submission in (b) from the run records (reports/<a>/runs/). Run it on an idle machine.
 The last line reads `speedup (c)/(a) = X.XX, overhead (b)/floor = Y.YY`.
@@ -66,23 +67,46 @@ def run(cmd, course, env=None):
 
 
 def floor(course, assignment, students):
-    """The submitted notebooks executed one after another by nbclient (the short schedule)."""
+    """The submitted notebooks executed one after another by nbclient (the short schedule), each
+    in a folder as the student has it: the submission beside the files the release ships (a
+    helper module, a figure), as autograde also provides them. Returns (seconds, {error name:
+    count} of the error outputs, which only the partial submissions' own bugs should raise)."""
+    import collections
+    import shutil
+
     import nbformat
     from nbclient import NotebookClient
+    notebooks = table.load(assignment).notebook_files
+    release = course / "release" / assignment
+    folders = {}
+    for student in students:
+        folder = course / "floor" / student / assignment
+        shutil.copytree(course / "submitted" / student / assignment, folder)
+        for path in release.rglob("*"):
+            target = folder / path.relative_to(release)
+            if path.is_file() and path.name not in notebooks and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
+        folders[student] = folder
     env_before = dict(os.environ)
     os.environ.update({"COURSE_SHORT_SCHEDULE": "1", "COURSE_DATA_DIR": str(ROOT / "data")})
+    errors = collections.Counter()
     start = time.perf_counter()
     try:
         for student in students:
-            folder = course / "submitted" / student / assignment
-            for name in table.load(assignment).notebook_files:
-                nb = nbformat.read(str(folder / name), as_version=4)
+            for name in notebooks:
+                nb = nbformat.read(str(folders[student] / name), as_version=4)
+                # the kernel is killed once the cells ran, as the pipeline does (a graceful
+                # shutdown would add 0.3-1.6 s that is no part of the notebook's own run)
                 NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
-                               resources={"metadata": {"path": str(folder)}}).execute()
+                               shutdown_kernel="immediate",
+                               resources={"metadata": {"path": str(folders[student])}}).execute()
+                errors.update(o.get("ename") for c in nb.cells for o in c.get("outputs", [])
+                              if o.get("output_type") == "error")
     finally:
         os.environ.clear()
         os.environ.update(env_before)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, errors
 
 
 def breakdown(course, assignment, seconds):
@@ -124,8 +148,9 @@ def main(argv=None):
         run([NBGRADER, "generate_assignment", a, "--force"], ours)
         stock_students = submit(stock, a, n)
         students = submit(ours, a, n)
-        t_floor = floor(ours, a, students)
-        print(f"floor (nbclient, one after another): {t_floor:.1f} s", flush=True)
+        t_floor, floor_errors = floor(ours, a, students)
+        print(f"floor (nbclient, one after another): {t_floor:.1f} s; error outputs "
+              f"{dict(floor_errors)}", flush=True)
         t_a = float("nan") if args.skip_stock else run(
             [NBGRADER, "autograde", a, "--create", "--force"], stock,
             env={"PYTHONPATH": str(ROOT), "COURSE_SHORT_SCHEDULE": "1", "COURSE_DATA_DIR": str(ROOT / "data")})
