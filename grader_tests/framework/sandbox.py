@@ -6,7 +6,8 @@ What a sandboxed process sees:
   `grader_tests/`, `gradebook.db`, `submitted/`, `autograded/`, `feedback/`);
 - `/tmp` and HOME are a private tmpfs (IPython, matplotlib and numba want a writable home);
 - `writable` folders (its own working folder) are bound read-write at the same path;
-- no network (`--unshare-all`: loopback only), its own PID namespace, killed with its parent;
+- no network (`--unshare-all`: loopback only), its own PID namespace, no capabilities
+  (`--cap-drop ALL`), killed with its parent;
 - GPU device nodes when CUDA is present.
 Resource limits (setrlimit in the child): CPU time, file size (an output flood stops at the
 limit), open files, and an address-space cap when no GPU is in use (an AS cap breaks CUDA).
