@@ -266,7 +266,6 @@ class SubmissionCgroup:
             with contextlib.suppress(OSError):      # no swap accounting: nothing to cap
                 (d / "memory.swap.max").write_text("0")
             (d / "pids.max").write_text(str(lim.pids))
-            (d / "kernel" / "pids.max").write_text(str(lim.pids - probe_pids_reserve(lim.pids)))
             (d / "cpu.weight").write_text("100")
             if cpus > 0:
                 (d / "cpu.max").write_text(f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}")
@@ -276,13 +275,13 @@ class SubmissionCgroup:
             with contextlib.suppress(OSError):      # memsw exists only with swap accounting
                 (mem / "memory.memsw.limit_in_bytes").write_text(str(lim.memory_bytes))
             (self.dirs["pids"] / "pids.max").write_text(str(lim.pids))
-            (self.dirs["pids"] / "kernel" / "pids.max").write_text(
-                str(lim.pids - probe_pids_reserve(lim.pids)))
             cpu = self.dirs["cpu"]
             (cpu / "cpu.shares").write_text("1024")
             if cpus > 0:
                 (cpu / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
                 (cpu / "cpu.cfs_quota_us").write_text(str(int(cpus * CPU_PERIOD_US)))
+        for kernel_leaf in self.leaves["kernel"].values():     # the probes' reserve (module docstring)
+            (kernel_leaf / "pids.max").write_text(str(lim.pids - probe_pids_reserve(lim.pids)))
 
     def join(self, pid=None, role="probes"):
         """Move `pid` (default: this process) into the group's `role` leaf: a preexec_fn for
@@ -312,7 +311,8 @@ class SubmissionCgroup:
     def _pids_refused(self, folder):
         """Forks refused at the cap, the kernel's leaf included (where a kernel counts them
         depends on its version: the group over its limit, or the forking process's own)."""
-        return sum(_keyed(f / "pids.events").get("max", 0) for f in (folder, folder / "kernel"))
+        return sum(_keyed(f / "pids.events").get("max", 0)
+                   for f in (folder, *self.leaves.get("kernel", {}).values()))
 
     def usage(self):
         """What the notebook's processes used, and which caps they hit."""

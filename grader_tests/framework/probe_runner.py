@@ -141,6 +141,24 @@ def _warm_up(assignment, unit_ids=None):
         torch.use_deterministic_algorithms(previous)
 
 
+def wait_or_kill(pid, deadline):
+    """Wait for the child `pid` until `deadline` (time.monotonic()), SIGKILL it past that; how it
+    ended: {"outcome": "exit", "code": n}, {"outcome": "killed", "signal": n} or
+    {"outcome": "timeout"}."""
+    while True:
+        done, wstatus = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return {"outcome": "timeout"}
+        time.sleep(0.005)
+    if os.WIFSIGNALED(wstatus):
+        return {"outcome": "killed", "signal": os.WTERMSIG(wstatus)}
+    return {"outcome": "exit", "code": os.WEXITSTATUS(wstatus)}
+
+
 def main(workdir):
     main_at = time.time()
     with open(os.path.join(workdir, "spec.json")) as fh:
@@ -167,23 +185,9 @@ def main(workdir):
                 code = 3
             finally:
                 os._exit(code)
-        deadline = start + spec["wall_seconds"]
-        while True:
-            done, wstatus = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                wstatus = None
-                break
-            time.sleep(0.01)
-        if wstatus is None:
-            status[unit_spec["unit"]] = {"outcome": "timeout", "seconds": spec["wall_seconds"]}
-        elif os.WIFSIGNALED(wstatus):
-            status[unit_spec["unit"]] = {"outcome": "killed", "signal": os.WTERMSIG(wstatus)}
-        else:
-            status[unit_spec["unit"]] = {"outcome": "exit", "code": os.WEXITSTATUS(wstatus)}
+        status[unit_spec["unit"]] = wait_or_kill(pid, start + spec["wall_seconds"])
+        if status[unit_spec["unit"]]["outcome"] == "timeout":
+            status[unit_spec["unit"]]["seconds"] = spec["wall_seconds"]
         status[unit_spec["unit"]]["elapsed"] = round(time.monotonic() - start, 3)
     with open(os.path.join(workdir, "status.json"), "w") as fh:
         json.dump(status, fh)

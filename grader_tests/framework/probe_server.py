@@ -23,14 +23,14 @@ What keeps one student's child from reaching the next student's:
 Protocol (one JSON object per line): the server says {"ready": pid}; the grader sends
 {"job": folder, "cpu_seconds": n, "deadline": s}; the server answers {"forked": pid in the
 sandbox}; the grader places the child in the cgroup and sends {"go": true}; the server answers
-{"exit": code} or {"signal": n} or {"timeout": true} when the child is done.
+how the child ended (`probe_runner.wait_or_kill`: {"outcome": "exit", "code": n}, "killed" with its
+"signal", or "timeout").
 """
 import json
 import os
 import pathlib
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -131,24 +131,8 @@ def serve(jobs_root, bundle, assignments):
         if go.get("go"):
             os.write(release, b"g")
         os.close(release)
-        deadline = time.monotonic() + float(request["deadline"])
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                status = None
-                break
-            time.sleep(0.005)
-        if status is None:
-            reply = {"timeout": True}
-        elif os.WIFSIGNALED(status):
-            reply = {"signal": os.WTERMSIG(status)}
-        else:
-            reply = {"exit": os.WEXITSTATUS(status)}
-        out.write(json.dumps(reply) + "\n")
+        ended = probe_runner.wait_or_kill(pid, time.monotonic() + float(request["deadline"]))
+        out.write(json.dumps(ended) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,7 +291,7 @@ class ServerJob:
         """(exit code, -signal or None on timeout or a lost server; the tail of the child's stderr)."""
         try:
             reply = self.server.lines.read(timeout + 10)   # the server enforces `deadline` itself
-            code = (reply["exit"] if "exit" in reply else -reply["signal"] if "signal" in reply else None)
+            code = {"exit": reply.get("code"), "killed": -reply.get("signal", 0)}.get(reply["outcome"])
         except (ServerGone, ValueError, KeyError):
             _drop(self.server)     # stopped or killed by the child: the next notebook gets a new one
             code = None
