@@ -1,6 +1,9 @@
 # Two entry points (README): `make demo` and `make test`. Both bootstrap a fresh machine.
 SHELL := /bin/bash
+# .venv's interpreter: Python 3.11 (3.11.2 or newer) or 3.12. By default the first of python3.11,
+# python3.12, python3 on PATH that is one; pick one with `make demo PYTHON=/usr/bin/python3.11`.
 PYTHON ?= python3.11
+PYTHONS := $(if $(filter file,$(origin PYTHON)),$(PYTHON) python3.12 python3,$(PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -14,8 +17,18 @@ test: venv data browser-tool database-tool             ## the project's test sui
 	$(BIN)/python -m pytest -q
 
 venv: $(VENV)/.installed sandbox-tool
+# A .venv without pip (made while the interpreter's venv module was missing) is made again. The
+# venv module is Debian's pythonX.Y-venv: installed here when missing and we may (root, apt-get).
 $(VENV)/.installed: requirements.lock requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); \
+	  for py in $(PYTHONS); do $$py -c 'import sys; sys.exit(not (3, 11, 2) <= sys.version_info[:3] < (3, 13))' \
+	    2>/dev/null && break; py=; done; \
+	  [ -n "$$py" ] || { echo "no Python 3.11 (3.11.2 or newer) or 3.12 among: $(PYTHONS); pick one with make PYTHON=/path/to/python3.11"; exit 1; }; \
+	  v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  $$py -c 'import ensurepip' 2>/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get update -qq && apt-get install -y -qq python$$v-venv >/dev/null); } || \
+	    { echo "$$py has no venv module (ensurepip): apt-get install python$$v-venv"; exit 1; }; \
+	  echo "$$py -m venv $(VENV)   # $$($$py -V 2>&1)"; $$py -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	touch $@
