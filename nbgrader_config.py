@@ -13,8 +13,9 @@ What it sets, and why (SPEC 8 lists the traps measured on nbgrader 0.9.6):
 - nbgrader never copies the source notebooks' paired scripts (they hold the solutions) or a
   data/ folder of an assignment folder into a release, autograded or feedback folder;
 - stderr in a test cell does not zero it (warnings, tqdm bars): verdicts come from exceptions;
-- deleted test cells are restored and run; feedback shows no hidden test source, answer key,
-  traceback or grader path.
+- deleted test cells are restored and run; a notebook whose nbgrader metadata was copied, lost
+  or forged is matched to the release notebook at intake instead of voided; feedback shows no
+  hidden test source, answer key, traceback or grader path.
 """
 import os
 import pathlib
@@ -109,6 +110,7 @@ try:
     from grader_tests.framework.nbgrader_plugins import (
         ContainedExecute, HideHiddenTests, RequireGraderPackages, SanitizeFeedback, TrustedGrading)
     from grader_tests.framework.grading_views import FeedbackSummary, ModelAnswersForGraders
+    from grader_tests.framework.structure import StructureVerdicts
 except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
     from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -122,13 +124,16 @@ except Exception as _err:  # nbgrader would silently skip a config file that rai
     class SanitizeFeedback(RequireGraderPackages):
         pass
 
-    HideHiddenTests = TrustedGrading = FeedbackSummary = RequireGraderPackages
+    HideHiddenTests = TrustedGrading = FeedbackSummary = StructureVerdicts = RequireGraderPackages
     ContainedExecute = Execute
     ModelAnswersForGraders = None
 
+# StructureVerdicts: a unit whose test cells the student made ungraded scores 0 there (intake
+# marked them when it restored the notebook's structure, grader_tests/framework/structure.py).
 c.Autograde.autograde_preprocessors = [
-    RequireGraderPackages, HideHiddenTests, ContainedExecute, TrustedGrading, IgnorePattern,
-    ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    RequireGraderPackages, HideHiddenTests, ContainedExecute, TrustedGrading, StructureVerdicts,
+    IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+    CheckCellMetadata,
 ]
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"  # any stderr text: a verdict is an exception, never a warning
@@ -155,7 +160,9 @@ c.ClassReport.max_pairs_shown = 12
 
 # Intake before `nbgrader autograde` lists the submissions: renamed notebooks are renamed back,
 # non-UTF-8 bytes repaired, missing or corrupt notebooks replaced by a graded-as-empty notebook
-# that says why (grader_tests/framework/intake.py). Idempotent: nbgrader loads this file several times.
+# that says why, and a notebook's structure (copied graded cells, lost or forged nbgrader
+# metadata) restored from the release notebook (grader_tests/framework/intake.py, structure.py).
+# Idempotent: nbgrader loads this file several times.
 if _STEP == "autograde":
     try:
         from grader_tests.framework.intake import intake_all

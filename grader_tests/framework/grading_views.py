@@ -2,7 +2,8 @@
 
 - `FeedbackSummary` (generate_feedback, after GetGrades and SanitizeFeedback): the feedback page
   opens with a table of the units, their points and a one-sentence diagnosis, built only from
-  what the page shows anyway (the sanitised failure messages, the scores, the TA's comments): no
+  what the page shows anyway (the sanitised failure messages, the scores, the TA's comments, and
+  the grading notes intake left on a unit's cells when it restored the notebook's structure): no
   hidden test source, path or answer reaches it;
 - `ModelAnswersForGraders` (formgrader only): under each written answer the grading page shows
   the model answer and rubric from the instructor's source notebook. It is registered on
@@ -18,7 +19,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from grader_tests.framework import diagnosis, table
+from grader_tests.framework import diagnosis, structure, table
 from grader_tests.framework.nbgrader_plugins import scrub
 
 SUMMARY_MARK = "course-feedback-summary"
@@ -65,16 +66,19 @@ class FeedbackSummary(NbGraderPreprocessor):
                 continue       # a unit of another notebook of the assignment
             got = sum(float(_nbgrader(c).get("score") or 0) for c in cells)
             top = sum(float(_nbgrader(c).get("points") or 0) for c in cells)
+            # what intake did to this unit's cells to grade the notebook (structure.py)
+            note = structure.unit_note(([by_id[unit.id]] if unit.id in by_id else []) + cells)
+            note = f" Grading note: {note[:1].upper()}{note[1:]}." if note else ""
             if unit.kind == table.MANUAL:
                 state = self._manual_state(resources, unit.id)
                 if state == "to do":
-                    rows.append((unit.id, f"- / {_fmt(top)}", "Written answer: awaiting a TA's grade."))
+                    rows.append((unit.id, f"- / {_fmt(top)}", "Written answer: awaiting a TA's grade." + note))
                 elif state == "unanswered":
-                    rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", "Not answered."))
+                    rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", "Not answered." + note))
                 else:
                     comment = _nbgrader(cells[0]).get("comment")
                     rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", "Graded by a TA" + (
-                        ": see the comment under your answer." if comment else ".")))
+                        ": see the comment under your answer." if comment else ".") + note))
                 continue
             found = []          # (sentence, from a hidden test): a hidden test names the bug
             for cell in cells:
@@ -88,7 +92,7 @@ class FeedbackSummary(NbGraderPreprocessor):
             sentences = [f for f, hidden in found if hidden] or [f for f, _ in found]
             verdict = (" ".join(sentences[:2]) if sentences
                        else "All checks passed." if got >= top else "Some checks did not pass.")
-            rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", verdict))
+            rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", verdict + note))
         if not rows:
             return nb, resources
         body = "".join(

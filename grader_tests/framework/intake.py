@@ -9,7 +9,12 @@ For submitted/<student>/<assignment>/, per notebook of source/<assignment>/:
 - bytes that are not UTF-8 but JSON otherwise: decoded with replacement characters, `repaired`;
 - missing or unreadable (corrupt JSON, not a notebook): replaced by the release notebook with a
   note at the top saying why, so it autogrades to 0 with the reason in the feedback;
-  `missing` / `corrupt`.
+  `missing` / `corrupt`;
+- readable, but a structure nbgrader would void the whole submission for (a copied graded cell,
+  nbgrader metadata lost to another editor, a cell claiming a grade of its own, a test cell made
+  ungraded, a deleted cell nbgrader cannot put back): its cells are matched to the release
+  notebook's and their metadata restored (grader_tests/framework/structure.py),
+  `structure repaired`, with what was found and done under `structure` in the record.
 Symbolic links in a submission are deleted (`links removed`): nbgrader, running as the grader,
 would copy what they point to. The student's original files are kept beside it as `_original_<name>`. A note cell at the top of
 the graded notebook tells the student what happened; `reports/<assignment>_intake.json` keeps
@@ -17,13 +22,17 @@ the outcomes for the score table. Running it again changes nothing.
 """
 import contextlib
 import json
+import os
 import pathlib
 import re
 
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
+from grader_tests.framework import structure
+
 NOTE_MARK = "course-intake-note"
+STRUCTURE_REPAIRED = "structure repaired"
 _VARIANT = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-Copy\d*|_copy\d*|\.ipynb)*$", re.I)
 
 
@@ -67,7 +76,6 @@ LINKS = "(links)"   # the report's key for removed symbolic links (not a noteboo
 
 def _remove_links(folder):
     """Delete the symbolic links in a submission folder (not what they point to); their names."""
-    import os
     removed = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         for name in dirnames + filenames:
@@ -78,8 +86,24 @@ def _remove_links(folder):
     return sorted(removed)
 
 
-def intake_submission(folder, release_folder, expected):
-    """Intake one submission folder; returns {notebook name: {"outcome", "detail"}}."""
+def _restore_structure(nb, release_path, assignment_table=None):
+    """`structure.Restructured` of `nb` against the release notebook at `release_path` (None when
+    there is no release notebook to compare with); the unit table, when given, says which names
+    each answer cell defines and which unit each test cell belongs to."""
+    if not release_path.is_file():
+        return None
+    release_nb = nbformat.read(str(release_path), as_version=4)
+    defines, unit_of_test = {}, {}
+    if assignment_table is not None:
+        defines = {u.id: tuple(u.defines) for u in assignment_table.units}
+        unit_of_test = {t: u.id for u in assignment_table.units for t in u.test_ids}
+    return structure.restore_structure(nb, release_nb, defines, unit_of_test)
+
+
+def intake_submission(folder, release_folder, expected, assignment_table=None):
+    """Intake one submission folder; returns {notebook name: {"outcome", "detail"}, plus
+    "structure" (what was found and done) for a notebook whose structure was repaired}.
+    `assignment_table`: the assignment's unit table (optional; it helps find answer cells)."""
     folder = pathlib.Path(folder)
     results = {}
     links, marker = _remove_links(folder), folder / ".intake_links.json"
@@ -94,7 +118,7 @@ def intake_submission(folder, release_folder, expected):
         if marker.exists() and target.exists():  # taken in before, and unchanged since
             recorded = json.loads(marker.read_text())
             if recorded.get("stamp") == _stamp(target):
-                results[name] = {k: recorded[k] for k in ("outcome", "detail")}
+                results[name] = {k: recorded[k] for k in ("outcome", "detail", "structure") if k in recorded}
                 continue
         outcome, detail, nb = "ok", "", None
         if not target.exists():
@@ -120,6 +144,20 @@ def intake_submission(folder, release_folder, expected):
             outcome = "missing"
             detail = (f"no notebook named '{name}' was found" +
                       (f" (files found: {', '.join(found)})" if found else " (the folder was empty)"))
+        restored, unchecked = None, ""
+        if nb is not None and outcome not in ("missing", "corrupt"):
+            try:
+                restored = _restore_structure(nb, pathlib.Path(release_folder) / name, assignment_table)
+            except Exception as err:   # never stop the intake of the others; nbgrader says the rest
+                unchecked = f"structure not checked ({type(err).__name__}: {str(err)[:120]})"
+        if restored is not None and restored.changed:
+            original = folder / f"_original_{name}"
+            if outcome == "ok" or not original.exists():   # the student's notebook as submitted
+                original.write_bytes(target.read_bytes())
+            nb = restored.notebook
+            said = restored.summary() or "its grading metadata was restored from the assignment's"
+            outcome = STRUCTURE_REPAIRED if outcome == "ok" else outcome
+            detail = "; ".join(d for d in (detail, said) if d)
         if outcome in ("missing", "corrupt"):
             nb = nbformat.read(str(pathlib.Path(release_folder) / name), as_version=4)
             nb.cells.insert(0, grading_note(f"Your submission could not be graded: {detail}. It was "
@@ -130,6 +168,10 @@ def intake_submission(folder, release_folder, expected):
         if outcome != "ok":
             nbformat.write(nb, str(target))
         results[name] = {"outcome": outcome, "detail": detail}
+        if restored is not None and restored.changed:
+            results[name]["structure"] = restored.record()
+        elif unchecked:
+            results[name]["structure"] = {"error": unchecked}
         marker.write_text(json.dumps({**results[name], "stamp": _stamp(target)}))
     return results
 
@@ -144,13 +186,22 @@ def intake_all(root, assignment):
     submitted = root / "submitted"
     if not expected or not submitted.is_dir() or not release.is_dir():
         return report
+    assignment_table = None
+    with contextlib.suppress(Exception):      # without its table, answer cells are found by place
+        from grader_tests.framework import table
+        assignment_table = table.load(assignment)
     for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
         folder = student / assignment
         if folder.is_dir():
-            report[student.name] = intake_submission(folder, release, expected)
+            report[student.name] = intake_submission(folder, release, expected, assignment_table)
     out = root / "reports"
     out.mkdir(exist_ok=True)
-    (out / f"{assignment}_intake.json").write_text(json.dumps(report, indent=1))
+    # written whole, then renamed: grading processes that take the submissions in at the same
+    # time, and the reports, never read half a file
+    path = out / f"{assignment}_intake.json"
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(report, indent=1))
+    os.replace(partial, path)
     return report
 
 
