@@ -11,7 +11,8 @@ cores) or over an existing cluster (`--scheduler`, or $COURSE_DASK_SCHEDULER). W
 through nbgrader's Python API and stay up for the whole run; a task whose worker dies is rerun
 elsewhere. Only submissions that changed since they were graded are graded again, all of them
 when the grader changed, or with --force. A progress bar shows count, rate and ETA; the summary
-names failed and flagged submissions. The exit status is non-zero if any submission failed.
+names failed and flagged submissions. The exit status is non-zero if any submission failed, and 2
+when autograde stopped because no student code can run in the grading sandbox (nothing graded).
 
 `report` reads the gradebook: one row per student, one column per graded unit (the answer
 cell's grade_id; its test cells' points added up), manual units shown as `?` until a TA grades
@@ -66,6 +67,8 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
                        if s not in not_graded and not scheduling.graded(root, assignment, s)})
     (root / "reports").mkdir(exist_ok=True)
     (root / "reports" / f"{assignment}_autograde_failures.json").write_text(json.dumps(not_graded, indent=1))
+    if summary.get("stopped"):   # the grading environment cannot run student code: no zeros recorded
+        return 2
     return 1 if not_graded else 0
 
 
@@ -165,8 +168,10 @@ def main(argv=None):
     status = 0
     for assignment in args.assignments or unit_table.assignments(ROOT):
         if args.command == "autograde":
-            status = autograde(assignment, args.jobs, scheduler=args.scheduler, force=args.force,
-                               gpu=args.gpu) or status
+            code = autograde(assignment, args.jobs, scheduler=args.scheduler, force=args.force, gpu=args.gpu)
+            status = code or status
+            if code == 2:    # the sandbox cannot run student code: no other assignment can be graded
+                break
         else:
             status = report(assignment) or status
     return status

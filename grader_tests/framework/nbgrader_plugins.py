@@ -23,7 +23,9 @@ class GraderPackagesMissing(RuntimeError):
 
 class RequireGraderPackages(NbGraderPreprocessor):
     """Fail loudly, before any student is graded, when the grader cannot work: its modules do
-    not import in this process, or the sandbox (bubblewrap) is missing."""
+    not import in this process, the sandbox's tools are missing, or a sandboxed interpreter
+    cannot start and import what the notebooks need (`sandbox.require_working_sandbox`): then
+    every kernel would die at start and every student would get the same zeros."""
 
     modules = List(Unicode(), ["grader_tests.framework.trusted"],
                    help="Modules the trusted grading imports besides every assignment's "
@@ -40,11 +42,12 @@ class RequireGraderPackages(NbGraderPreprocessor):
                           f"reference.{assignment}"]
             for name in names:
                 importlib.import_module(name)
-            sandbox.require_bwrap()
+            sandbox.require_tools()
         except Exception as err:
             raise GraderPackagesMissing(
                 f"Autograde stopped: the grader cannot run ({type(err).__name__}: {err}). Run "
                 "nbgrader from the course root with the course's virtualenv active; see README.") from err
+        sandbox.require_working_sandbox()
         return nb, resources
 
 
@@ -166,6 +169,8 @@ class ContainedExecute(Execute):
         try:
             return super().preprocess(nb, resources, km=km)
         except Exception as err:   # the kernel did not start, or its shutdown failed
+            if "kernel_ready_at" not in self._times:
+                self._refuse_broken_environment(err)
             self.log.error("The kernel failed outside a cell (%s: %s); cells not run are marked",
                            type(err).__name__, err, exc_info=True)
             why = self._lost_message("The kernel stopped responding before this cell")
@@ -181,6 +186,21 @@ class ContainedExecute(Execute):
             self._times["kernel_start"] = ready - self._times.pop("execute_at")
             self._times["cells"] = last - ready
             self._times["kernel_stop"] = end - last
+            # nbclient does not clean up after a kernel that died or timed out: its runtime
+            # folder (sockets, connection key) goes with the notebook's grading all the same
+            from grader_tests.framework.sandbox import remove_runtime_dirs
+            remove_runtime_dirs()
+
+    def _refuse_broken_environment(self, err):
+        """A kernel that never started: when a fresh sandboxed interpreter cannot start either,
+        the grading environment broke (every submission would die the same way): stop, record
+        nothing. Otherwise the submission's own run failed, and grading goes on."""
+        from grader_tests.framework import sandbox
+        reason = sandbox.recheck()
+        if reason:
+            raise sandbox.GradingEnvironmentBroken(
+                f"Autograde stopped: the kernel did not start ({type(err).__name__}: {err}). "
+                f"{sandbox.BROKEN_MARK}: {reason}") from err
 
     def preprocess_cell(self, cell, resources, index):
         if "kernel_ready_at" not in self._times:

@@ -204,7 +204,7 @@ class ProbeServer:
         self.assignments = tuple(assignments)
         self.home = pathlib.Path(tempfile.mkdtemp(prefix="probe-server-", dir=sandbox.scratch_dir()))
         self.jobs = self.home / "jobs"
-        self.jobs.mkdir()
+        self.jobs.mkdir(mode=0o755)
         bundle = self.home / "bundle"
         for assignment in self.assignments:
             trusted._bundle(bundle, table.load(assignment))
@@ -215,7 +215,7 @@ class ProbeServer:
             sandbox.bwrap_args(writable=[self.jobs], readable=[bundle], chdir=self.jobs,
                                env={"PYTHONPATH": str(bundle)}) + argv,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err,
-            preexec_fn=sandbox.process_limits)
+            preexec_fn=sandbox.process_limits, env=sandbox.launch_environment())
         self.lines = _Lines(self.proc.stdout)
         self.pid = None     # known once the server said it is ready (it warms up meanwhile)
 
@@ -245,10 +245,14 @@ class ProbeServer:
         return self.proc.poll() is None
 
     def new_job(self):
-        """An empty work folder for the next notebook (whatever earlier jobs left is removed)."""
+        """An empty work folder for the next notebook (whatever earlier jobs left is removed),
+        writable by the sandbox user; the jobs folder itself is not."""
         import tempfile
+        from grader_tests.framework import sandbox
         _wipe(self.jobs)
-        return pathlib.Path(tempfile.mkdtemp(dir=self.jobs))
+        job = pathlib.Path(tempfile.mkdtemp(dir=self.jobs))
+        sandbox.give_to_sandbox(job)
+        return job
 
     def start(self, job, cpu_seconds, deadline, group=None):
         """Fork the job's child, place it in `group` (the notebook's cgroup), let it run."""

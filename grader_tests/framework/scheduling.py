@@ -222,7 +222,13 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
     intake = intake_all(root, assignment)
     todo, prints = to_grade(root, assignment, students, force)
     summary = {"graded": [], "skipped": [s for s in students if s not in todo], "failed": {},
-               "flagged": {}, "seconds": {}}
+               "flagged": {}, "seconds": {}, "stopped": None}
+    if todo and scheduler is None:   # the local cluster grades in this machine's sandbox: check it first
+        from grader_tests.framework import sandbox
+        try:
+            sandbox.require_working_sandbox(root)
+        except (sandbox.GradingEnvironmentBroken, sandbox.SandboxUnavailable) as err:
+            summary["stopped"], todo = str(err), []
     if todo:
         run_id = f"{os.getpid()}-{time.time_ns()}"
         with Cluster(root, scheduler, workers) as client:
@@ -255,6 +261,10 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
                         summary["flagged"][student] = "; ".join(flags)
                 else:
                     summary["failed"][student] = result["error"] or "autograde failed"
+                    if _environment_broken(result["error"]):   # every other task would fail alike
+                        summary["stopped"] = result["error"]
+                        client.cancel([f for f in futures if not f.done()])
+                        break
                 bar.update()
             bar.close()
         _save_state(root, assignment, done)
@@ -264,7 +274,17 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
     return summary
 
 
+def _environment_broken(error):
+    """Whether a task failed because no student code can run on its worker (the sandbox
+    preflight's verdict, or a sandbox tool missing), not because of its submission."""
+    from grader_tests.framework import sandbox
+    return any(mark in (error or "") for mark in (sandbox.BROKEN_MARK, "SandboxUnavailable",
+                                                   "GradingEnvironmentBroken"))
+
+
 def print_summary(assignment, summary, file=sys.stdout):
+    if summary.get("stopped"):
+        print(f"AUTOGRADE STOPPED before grading anyone else: {summary['stopped']}", file=file)
     for student, reason in sorted(summary["failed"].items()):
         print(f"  FAILED  {student}: {reason}", file=file)
     for student, reason in sorted(summary["flagged"].items()):

@@ -220,6 +220,7 @@ def _launch_fresh(pending):
     pending.tmp = tempfile.TemporaryDirectory(prefix="trusted-grading-", dir=sandbox.scratch_dir())
     pending.work = pathlib.Path(pending.tmp.name) / "work"
     pending.work.mkdir()
+    sandbox.give_to_sandbox(pending.work)
     _write_job(pending)
     bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", pending.table)
     pending.started_at = time.time()
