@@ -58,8 +58,8 @@ database-tool:
 	  echo "PostgreSQL (initdb, pg_ctl) not installed (apt-get install postgresql): the PostgreSQL test will skip"
 
 # Assignments and their data modules are found from source/ and the unit tables (no lists here).
-ASSIGNMENTS_OF = $(BIN)/python -c 'from grader_tests.framework.table import assignments; print(*assignments())'
-DATA_MODULES_OF = $(BIN)/python -c 'from grader_tests.framework.table import data_modules; print(*data_modules())'
+ASSIGNMENTS_OF = $(BIN)/python -c 'from grader_tests.framework.contract.table import assignments; print(*assignments())'
+DATA_MODULES_OF = $(BIN)/python -c 'from grader_tests.framework.contract.table import data_modules; print(*data_modules())'
 
 data: venv                                             ## offline stand-ins and feature caches
 	for m in $$($(DATA_MODULES_OF)); do $(BIN)/python -m data.$$m build || exit 1; done

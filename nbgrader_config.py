@@ -23,7 +23,7 @@ import sys
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
-    sys.path.insert(0, COURSE_ROOT)  # the nbgrader process imports grader_tests.framework.nbgrader_plugins
+    sys.path.insert(0, COURSE_ROOT)  # the nbgrader process imports grader_tests.framework.pipeline.nbgrader_plugins
 
 _paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 if COURSE_ROOT not in _paths:
@@ -38,7 +38,7 @@ os.environ.setdefault("COURSE_DATA_DIR", os.path.join(COURSE_ROOT, "data"))
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 # The nbgrader step this configuration is loaded for: the command line's, or the one a Dask
-# worker grading through nbgrader's Python API names (grader_tests/framework/scheduling.py).
+# worker grading through nbgrader's Python API names (grader_tests/framework/pipeline/scheduling.py).
 _STEP = os.environ.get("COURSE_NBGRADER_STEP") or (sys.argv[1] if len(sys.argv) > 1 else "")
 
 c.CourseDirectory.course_id = "dl-recurrent-coursework"
@@ -60,7 +60,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # in source/ never reaches a release. The grader reads them from submitted/.
 _SUBMITTED_FILES = {}
 try:
-    from grader_tests.framework.table import assignments as _assignments, load as _load
+    from grader_tests.framework.contract.table import assignments as _assignments, load as _load
     for _a in _assignments(COURSE_ROOT):
         _names = sorted({f for u in _load(_a).units for f in u.submitted_files})
         if _names:
@@ -79,13 +79,13 @@ if _STEP != "autograde":
 _STEP_FOLDERS = {"autograde": ("submitted", ()), "generate_feedback": ("autograded", ("*.html",))}
 if _STEP in _STEP_FOLDERS:
     try:
-        from grader_tests.framework.intake import unexpected_names as _unexpected_names
+        from grader_tests.framework.pipeline.intake import unexpected_names as _unexpected_names
         _folder, _extra = _STEP_FOLDERS[_STEP]
         c.CourseDirectory.ignore += _unexpected_names(COURSE_ROOT, _folder, _extra)
     except Exception as _err:  # the grader check reports an unimportable grader loudly
         print(f"[course] expected-files filter skipped: {type(_err).__name__}: {_err}", file=sys.stderr)
 
-# Per-submission limits (grader_tests/framework/limits.py): one cgroup per graded notebook for
+# Per-submission limits (grader_tests/framework/pipeline/limits.py): one cgroup per graded notebook for
 # its kernel and probes. PrairieLearn's grader containers: 2 GiB, 1024 processes.
 c.SubmissionLimits.memory_bytes = 2 * 2**30     # all its processes and tmpfs files together
 c.SubmissionLimits.pids = 1024
@@ -107,10 +107,10 @@ from nbgrader.preprocessors import (  # noqa: E402
     LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 try:
-    from grader_tests.framework.nbgrader_plugins import (
+    from grader_tests.framework.pipeline.nbgrader_plugins import (
         ContainedExecute, HideHiddenTests, RequireGraderPackages, SanitizeFeedback, TrustedGrading)
-    from grader_tests.framework.grading_views import FeedbackSummary, ModelAnswersForGraders
-    from grader_tests.framework.structure import StructureVerdicts
+    from grader_tests.framework.reports.grading_views import FeedbackSummary, ModelAnswersForGraders
+    from grader_tests.framework.pipeline.structure import StructureVerdicts
 except Exception as _err:  # nbgrader would silently skip a config file that raises: refuse instead
     from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -129,7 +129,7 @@ except Exception as _err:  # nbgrader would silently skip a config file that rai
     ModelAnswersForGraders = None
 
 # StructureVerdicts: a unit whose test cells the student made ungraded scores 0 there (intake
-# marked them when it restored the notebook's structure, grader_tests/framework/structure.py).
+# marked them when it restored the notebook's structure, grader_tests/framework/pipeline/structure.py).
 c.Autograde.autograde_preprocessors = [
     RequireGraderPackages, HideHiddenTests, ContainedExecute, TrustedGrading, StructureVerdicts,
     IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
@@ -148,11 +148,11 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeFeedbac
 c.ClearHiddenTests.enforce_metadata = False
 
 # Formgrader: under each written answer, graders see the model answer and rubric from source/
-# (only on the `formgrade` page; grader_tests/framework/grading_views.py).
+# (only on the `formgrade` page; grader_tests/framework/reports/grading_views.py).
 if ModelAnswersForGraders is not None:
     c.HTMLExporter.preprocessors = [ModelAnswersForGraders]
 
-# Class report (python tools/course.py report; grader_tests/framework/class_report.py): a pair
+# Class report (python tools/course.py report; grader_tests/framework/reports/class_report.py): a pair
 # of answers is listed for a human to compare when each shares at least this share of its own
 # code with the other (copydetect; template and given code excluded). A pointer, not a verdict.
 c.ClassReport.similarity_threshold = 0.85
@@ -161,12 +161,12 @@ c.ClassReport.max_pairs_shown = 12
 # Intake before `nbgrader autograde` lists the submissions: renamed notebooks are renamed back,
 # non-UTF-8 bytes repaired, missing or corrupt notebooks replaced by a graded-as-empty notebook
 # that says why, and a notebook's structure (copied graded cells, lost or forged nbgrader
-# metadata) restored from the release notebook (grader_tests/framework/intake.py, structure.py).
+# metadata) restored from the release notebook (grader_tests/framework/pipeline/intake.py, structure.py).
 # Idempotent: nbgrader loads this file several times.
 if _STEP == "autograde":
     try:
-        from grader_tests.framework.intake import intake_all
-        from grader_tests.framework.table import assignments
+        from grader_tests.framework.pipeline.intake import intake_all
+        from grader_tests.framework.contract.table import assignments
         for _assignment in assignments(COURSE_ROOT):
             intake_all(COURSE_ROOT, _assignment)
     except Exception as _err:  # intake must never stop grading; the run reports what it finds

@@ -18,7 +18,7 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
 
 def make_course(tmp_path, assignment="recurrent_cells"):
     """A throwaway course root: its own config, source, gradebook; the packages linked in."""
-    from grader_tests.framework.submission_builder import throwaway_course
+    from grader_tests.framework.pipeline.submission_builder import throwaway_course
     return throwaway_course(tmp_path, assignment, ROOT)
 
 
@@ -35,8 +35,8 @@ def nbgrader(course, *args, check=True, env=None):
 def course_with_release(folder, assignment="recurrent_cells", env=None):
     """A throwaway course with the assignment generated: (course, release notebook path, the
     instructor's solutions by grade_id), for tests that build submissions from them."""
-    from grader_tests.framework import submission_builder as sb
-    from grader_tests.framework import table
+    from grader_tests.framework.pipeline import submission_builder as sb
+    from grader_tests.framework.contract import table
     course = make_course(folder, assignment)
     nbgrader(course, "generate_assignment", assignment, "--force", env=env)
     notebook = table.load(assignment).notebook_files[0]

@@ -2,7 +2,7 @@
 import json
 
 from conftest import ROOT, make_course, nbgrader
-from grader_tests.framework import submission_builder as sb
+from grader_tests.framework.pipeline import submission_builder as sb
 
 ASSIGNMENT = "recurrent_cells"
 

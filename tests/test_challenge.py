@@ -18,7 +18,8 @@ import torch
 from conftest import ROOT
 from grader_tests.convnets import challenge, examples, judge
 from grader_tests.convnets import probe as P
-from grader_tests.framework import checks, submission_builder as sb
+from grader_tests.framework.judging import checks
+from grader_tests.framework.pipeline import submission_builder as sb
 
 SOLUTION = sb.assignment_solutions(ROOT, "convnets")["challenge"]
 
@@ -161,7 +162,7 @@ def test_heldout_labels_are_unreachable_from_the_sandbox(tmp_path):
     """An answer that hunts for the held-out labels scores 0 under the sandboxed trusted path that
     autograde uses, while the same answer scores full points when run unsandboxed in the grader's
     own process (so this test can fail)."""
-    from grader_tests.framework import trusted
+    from grader_tests.framework.pipeline import grading as trusted
     base = SOLUTION.replace("def build_best_model(", "def _base_model(")
     source = base + CHEAT
     untrained = saved(tmp_path, solution_model().state_dict())    # scores 0 unless the cheat works

@@ -1,6 +1,6 @@
 """The class report's building blocks, without nbgrader (fast): failure messages reduced to the
-likely bug (grader_tests/framework/diagnosis.py) and code similarity between answers
-(grader_tests/framework/similarity.py). The report on a whole graded class, the LMS export and
+likely bug (grader_tests/framework/reports/diagnosis.py) and code similarity between answers
+(grader_tests/framework/reports/similarity.py). The report on a whole graded class, the LMS export and
 the TA's workflow in a browser run in test_pipeline.py on its graded corpus class."""
 import re
 
@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from grader_tests.framework import class_report, diagnosis, similarity
-from grader_tests.framework import submission_builder as sb
+from grader_tests.framework.reports import class_report, diagnosis, similarity
+from grader_tests.framework.pipeline import submission_builder as sb
 
 GATE_HINT = ("Your gates are read in the order forget, input, cell candidate, output; the "
              "contract's order along the 4*hidden_size axis is input, forget, cell candidate, "
@@ -111,7 +111,7 @@ def test_run_outcomes_from_an_autograded_notebook():
     """A kernel that died, the cells it left unrun, a unit whose sandboxed run timed out, and a
     failing hidden test (diagnosed) as the report reads them from an autograded notebook."""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     assignment_table = table.load("recurrent_cells")
 
     def cell(grade_id, *outputs, solution=False):

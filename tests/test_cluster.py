@@ -57,7 +57,7 @@ def sqlite_run(tmp_path_factory):
 
 def test_rerun_grades_only_what_changed(sqlite_run, capsys):
     course, first = sqlite_run
-    from grader_tests.framework import scheduling
+    from grader_tests.framework.pipeline import scheduling
     students = sorted(STUDENTS)
     summary = scheduling.autograde(course, A, students, workers=2, progress=False)
     assert summary["graded"] == [] and sorted(summary["skipped"]) == students

@@ -1,4 +1,4 @@
-"""What a submission can read (SPEC 11; grader_tests/framework/sandbox.py).
+"""What a submission can read (SPEC 11; grader_tests/framework/pipeline/sandbox.py).
 
 The sandbox's decisions are code, tested for what they produce: the view, the device nodes of
 the CUDA branch (without a GPU), the environment, the user. Then, through the real pipeline,
@@ -24,7 +24,7 @@ import sys
 import pytest
 
 from conftest import ROOT, course_with_release, nbgrader
-from grader_tests.framework import sandbox
+from grader_tests.framework.pipeline import sandbox
 from grader_tests.recurrent_cells import adversarial as adv
 from grader_tests.recurrent_cells import exfiltration as exf
 
@@ -102,6 +102,20 @@ def test_the_environment_starts_empty(monkeypatch):
                         "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PYTHONPATH",
                         *sandbox.PASSED_VARIABLES}
     assert sandbox.launch_environment() == sandbox.LAUNCH_ENVIRONMENT
+
+
+def test_an_unprivileged_grader_gets_a_user_namespace_without_capabilities(monkeypatch):
+    """Graded as another user than root, bubblewrap maps that user to the sandbox's id in a user
+    namespace and drops every capability; no setpriv (there is nothing to drop from)."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    args = sandbox.bwrap_args()
+    assert args[args.index("--uid") + 1] == str(sandbox.SANDBOX_UID) and "--unshare-user" in args
+    assert args[args.index("--cap-drop") + 1] == "ALL"
+    assert not any(a.endswith("setpriv") for a in args)
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)   # as root: no user namespace, setpriv last
+    args = sandbox.bwrap_args()
+    assert "--unshare-user" not in args and args[-1] == "--" and "--no-new-privs" in args
+    assert f"--reuid={sandbox.SANDBOX_UID}" in args and "--bounding-set=-all" in args
 
 
 def _inside(code, **env):

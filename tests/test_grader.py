@@ -16,7 +16,9 @@ import sys
 import pytest
 
 from conftest import ROOT
-from grader_tests.framework import checks, submission_builder as sb, table
+from grader_tests.framework.judging import checks
+from grader_tests.framework.pipeline import submission_builder as sb
+from grader_tests.framework.contract import table
 
 ASSIGNMENTS = table.assignments(ROOT)
 INTERNALS = ("grader_tests", "reference", "Traceback", "ref.", ".py", "judge", "probe_runner")

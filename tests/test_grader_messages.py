@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from grader_tests.framework import checks, submission_builder as sb
+from grader_tests.framework.judging import checks
+from grader_tests.framework.pipeline import submission_builder as sb
 from reference import recurrent_cells as ref_rc
 from test_grader import assert_student_facing, solutions, verdicts
 

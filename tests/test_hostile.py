@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from conftest import ROOT, course_with_release, nbgrader
-from grader_tests.framework import limits
+from grader_tests.framework.pipeline import limits
 from grader_tests.recurrent_cells import adversarial as adv
 from grader_tests.recurrent_cells import hostile
 

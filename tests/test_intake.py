@@ -1,4 +1,4 @@
-"""Intake's file rules (grader_tests/framework/intake.py), without nbgrader: links are removed
+"""Intake's file rules (grader_tests/framework/pipeline/intake.py), without nbgrader: links are removed
 and recorded, and only expected files are let through to autograded/ and feedback/."""
 import glob
 import shutil
@@ -7,7 +7,7 @@ import nbformat
 from nbformat.v4 import new_notebook
 
 from conftest import ROOT
-from grader_tests.framework import intake
+from grader_tests.framework.pipeline import intake
 
 
 def course_with(tmp_path):

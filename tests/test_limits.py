@@ -1,4 +1,4 @@
-"""The per-submission cgroup (grader_tests/framework/limits.py), below nbgrader.
+"""The per-submission cgroup (grader_tests/framework/pipeline/limits.py), below nbgrader.
 
 On this machine (cgroup v1, root) the real kernel enforces the caps: a process over the memory
 cap is killed, forks over the process cap are refused, whatever is left in a group is killed
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from grader_tests.framework import limits
+from grader_tests.framework.pipeline import limits
 
 MODE, WHERE = limits.detect()
 needs_cgroups = pytest.mark.skipif(MODE is None, reason=f"no usable cgroup here: {WHERE}")

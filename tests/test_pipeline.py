@@ -8,7 +8,7 @@ unit), then generate_feedback. Asserted:
 - every wrong corpus file loses points on its own unit and every correct one keeps them all,
   whatever the other units of its submission carry (so no unit's points depend on another's);
 - feedback shows no hidden-test source, grader path, traceback or answer key;
-- the class report (grader_tests/framework/class_report.py) and the LMS export agree with the
+- the class report (grader_tests/framework/reports/class_report.py) and the LMS export agree with the
   gradebook, and name a diagnosis for every unit that lost points;
 - the TA's workflow in a real headless browser: the formgrader shows a written answer with its
   model answer and rubric, a score and a comment entered there reach the gradebook, the class
@@ -30,8 +30,8 @@ from conftest import ROOT, free_port, nbgrader
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402
-from grader_tests.framework import submission_builder as sb  # noqa: E402
-from grader_tests.framework import table  # noqa: E402
+from grader_tests.framework.pipeline import submission_builder as sb  # noqa: E402
+from grader_tests.framework.contract import table  # noqa: E402
 
 ASSIGNMENTS = table.assignments(ROOT)
 
@@ -228,7 +228,7 @@ def test_release_hygiene(assignment):
 # The class report and the TA's workflow (issue 13)
 # ---------------------------------------------------------------------------------------------
 
-from grader_tests.framework import class_report  # noqa: E402
+from grader_tests.framework.reports import class_report  # noqa: E402
 
 _BARE_NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d")
 

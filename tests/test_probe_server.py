@@ -1,4 +1,4 @@
-"""The warm probe server (grader_tests/framework/probe_server.py): what one job's student code can
+"""The warm probe server (grader_tests/framework/sandboxed/probe_server.py): what one job's student code can
 and cannot do to the server and to the jobs after it.
 
 Each job here is one unit whose answer cell is the attack; it writes what it found into its job
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from grader_tests.framework import limits, probe_server
+from grader_tests.framework.pipeline import limits, probe_service
 
 # the job child's parent is the server; the answer runs in the job child's per-unit child
 FIND_SERVER = """
@@ -43,7 +43,7 @@ def findings(job):
 
 @pytest.fixture(scope="module")
 def server():
-    started = probe_server.ProbeServer(["recurrent_cells"])
+    started = probe_service.ProbeServer(["recurrent_cells"])
     assert started.ready()
     yield started
     started.close()
@@ -78,7 +78,7 @@ _found(**got)
     code, stderr = handle.wait(30)
     got = findings(job)
     assert code == 0 and got is not None, stderr
-    assert "grader_tests.framework.probe_server" in got["server"], got   # it did find the server
+    assert "grader_tests.framework.sandboxed.probe_server" in got["server"], got   # it did find the server
     assert got["mem"] == got["environ"] == "PermissionError" and got["fds_opened"] == [], got
     assert got["ptrace_attach"] == -1 and int(got["capabilities"], 16) == 0, got
 
@@ -106,11 +106,11 @@ _found(tmp=os.listdir("/tmp"), shm=os.listdir("/dev/shm"), home=os.listdir("/tmp
 
 
 def test_a_job_that_kills_the_server_costs_only_its_own_probes():
-    first = probe_server.get("recurrent_cells")
+    first = probe_service.get("recurrent_cells")
     job, handle = run_job(first, "import signal\nos.kill(SERVER, signal.SIGKILL)\n")
     code, _ = handle.wait(30)
     assert code is None and not first.alive()
-    second = probe_server.get("recurrent_cells")
+    second = probe_service.get("recurrent_cells")
     assert second is not None and second is not first
     job, handle = run_job(second, "_found(alive=True)\n")
     assert handle.wait(60)[0] == 0 and findings(job) == {"alive": True}

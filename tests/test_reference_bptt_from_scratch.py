@@ -6,7 +6,7 @@ import pytest
 
 from grader_tests.bptt_from_scratch import judge
 from grader_tests.bptt_from_scratch import probe as P
-from grader_tests.framework.numerics import numerical_gradient
+from grader_tests.framework.contract.numerics import numerical_gradient
 from reference import bptt_from_scratch as ref
 
 MODELS = ("rnn", "lstm", "gru")

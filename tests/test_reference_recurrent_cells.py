@@ -7,7 +7,8 @@ import torch
 import torch.nn as nn
 
 from conftest import ROOT
-from grader_tests.framework import harness, submission_builder as sb
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.pipeline import submission_builder as sb
 from grader_tests.recurrent_cells import judge
 from grader_tests.recurrent_cells.units import TABLE
 from reference import recurrent_cells as ref

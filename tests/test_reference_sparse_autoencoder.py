@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from grader_tests.framework import checks as framework_checks, harness
+from grader_tests.framework.judging import checks as framework_checks
+from grader_tests.framework.sandboxed import harness
 from grader_tests.sparse_autoencoder import judge
 from grader_tests.sparse_autoencoder import probe as checks
 from grader_tests.sparse_autoencoder.units import TABLE

@@ -23,8 +23,8 @@ import pytest
 
 from conftest import ROOT, make_course, nbgrader
 
-from grader_tests.framework import submission_builder as sb
-from grader_tests.framework import table
+from grader_tests.framework.pipeline import submission_builder as sb
+from grader_tests.framework.contract import table
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402

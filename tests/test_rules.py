@@ -3,7 +3,8 @@ the trusted path autograde uses (sandboxed probes, rules judged outside the stud
 import pytest
 
 from conftest import ROOT
-from grader_tests.framework import rules, submission_builder as sb, table, trusted
+from grader_tests.framework.contract import rules, table
+from grader_tests.framework.pipeline import submission_builder as sb, grading as trusted
 from toy_rules.units import TABLE as TOY
 
 LSTM_WRAPPER = '''

@@ -1,5 +1,5 @@
 """A notebook's structure restored from the release before nbgrader grades it
-(grader_tests/framework/structure.py, called by intake).
+(grader_tests/framework/pipeline/structure.py, called by intake).
 
 Without it nbgrader voids the whole submission (every unit 0) for a copied test or answer cell,
 a notebook whose nbgrader metadata another editor dropped, a cell claiming a grade of its own,
@@ -25,9 +25,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import ROOT, course_with_release, nbgrader
-from grader_tests.framework import intake, structure
-from grader_tests.framework import submission_builder as sb
-from grader_tests.framework import table
+from grader_tests.framework.pipeline import intake, structure
+from grader_tests.framework.pipeline import submission_builder as sb
+from grader_tests.framework.contract import table
 
 sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402

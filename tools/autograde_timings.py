@@ -21,8 +21,9 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from grader_tests.framework import submission_builder as sb  # noqa: E402
-from grader_tests.framework import table, trusted  # noqa: E402
+from grader_tests.framework.pipeline import submission_builder as sb  # noqa: E402
+from grader_tests.framework.contract import table
+from grader_tests.framework.pipeline import grading as trusted  # noqa: E402
 from cell_timings import seconds as cell_seconds  # noqa: E402  (tools/, beside this script)
 
 

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import course as course_tool  # noqa: E402
 import make_example_submissions as examples  # noqa: E402
-from grader_tests.framework import submission_builder as sb  # noqa: E402
-from grader_tests.framework import table  # noqa: E402
+from grader_tests.framework.pipeline import submission_builder as sb  # noqa: E402
+from grader_tests.framework.contract import table  # noqa: E402
 
 NBGRADER = str(pathlib.Path(sys.executable).parent / "nbgrader")
 # nbgrader runs `alembic`, and the pipeline runs `nbgrader`, by name: the virtualenv's tools first
@@ -155,7 +155,7 @@ def main(argv=None):
             [NBGRADER, "autograde", a, "--create", "--force"], stock,
             env={"PYTHONPATH": str(ROOT), "COURSE_SHORT_SCHEDULE": "1", "COURSE_DATA_DIR": str(ROOT / "data")})
         print(f"(a) stock nbgrader, one process: {t_a:.1f} s", flush=True)
-        from grader_tests.framework import scheduling
+        from grader_tests.framework.pipeline import scheduling
         start = time.perf_counter()
         summary_b = scheduling.autograde(ours, a, students, workers=1, force=True, progress=False)
         t_b = time.perf_counter() - start

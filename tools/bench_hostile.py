@@ -28,8 +28,8 @@ os.environ["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + os.
 sys.path.insert(0, str(ROOT / "tools"))
 
 import course as course_tool  # noqa: E402
-from grader_tests.framework import limits  # noqa: E402
-from grader_tests.framework import submission_builder as sb  # noqa: E402
+from grader_tests.framework.pipeline import limits  # noqa: E402
+from grader_tests.framework.pipeline import submission_builder as sb  # noqa: E402
 from grader_tests.recurrent_cells import adversarial as adv  # noqa: E402
 from grader_tests.recurrent_cells import hostile  # noqa: E402
 

@@ -10,7 +10,7 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from grader_tests.framework.class_report import execution_seconds as seconds  # noqa: E402,F401
+from grader_tests.framework.reports.class_report import execution_seconds as seconds  # noqa: E402,F401
 
 
 def main(path):

@@ -5,7 +5,7 @@
 
 Without ASSIGNMENT: every assignment of the course (source/ folders with a unit table).
 
-`autograde` grades on Dask (grader_tests/framework/scheduling.py): one task per submission,
+`autograde` grades on Dask (grader_tests/framework/pipeline/scheduling.py): one task per submission,
 dynamically balanced over N single-threaded local worker processes (default: the machine's
 cores) or over an existing cluster (`--scheduler`, or $COURSE_DASK_SCHEDULER). Workers grade
 through nbgrader's Python API and stay up for the whole run; a task whose worker dies is rerun
@@ -18,7 +18,7 @@ when autograde stopped because no student code can run in the grading sandbox (n
 cell's grade_id; its test cells' points added up), manual units shown as `?` until a TA grades
 them. It prints the table and writes reports/<assignment>_scores.csv and .md, then the class
 report reports/<assignment>/index.html and the LMS export reports/<assignment>/lms_export.csv
-(grader_tests/framework/class_report.py).
+(grader_tests/framework/reports/class_report.py).
 """
 import argparse
 import csv
@@ -41,7 +41,7 @@ def submitted_students(assignment, root=None):
 
 def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu=False, progress=True,
               on_submitted=None):
-    """Grade the submissions of `assignment` on Dask (grader_tests/framework/scheduling.py):
+    """Grade the submissions of `assignment` on Dask (grader_tests/framework/pipeline/scheduling.py):
     `jobs` local worker processes (default: one per core), or the cluster at `scheduler`; only
     submissions that changed since they were graded, unless the grader changed or `force`."""
     root = root or ROOT
@@ -50,11 +50,11 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
         print(f"no submissions for {assignment} under submitted/")
         return 0
     sys.path.insert(0, str(root))
-    from grader_tests.framework import limits, scheduling
+    from grader_tests.framework.pipeline import limits, scheduling
     mode, where = limits.detect()
     if mode is None:
         print(f"WARNING: per-submission limits unavailable ({where}); grading in degraded mode "
-              "with per-process rlimits only (see grader_tests/framework/limits.py)", file=sys.stderr)
+              "with per-process rlimits only (see grader_tests/framework/pipeline/limits.py)", file=sys.stderr)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(students)))
     summary = scheduling.autograde(root, assignment, students, scheduler=scheduler, workers=workers,
                                    force=force, gpu=gpu, progress=progress,
@@ -74,14 +74,14 @@ def autograde(assignment, jobs=None, root=None, scheduler=None, force=False, gpu
 
 def gradebook_url(root=None):
     """The gradebook the course's nbgrader_config.py names ($COURSE_DB_URL, else SQLite)."""
-    from grader_tests.framework.class_report import gradebook_url as url
+    from grader_tests.framework.reports.class_report import gradebook_url as url
     return url(root or ROOT)
 
 
 def score_table(assignment, root=None, db_url=None):
     """{student: {unit: (score or None, max)}} and the ordered unit list, from the gradebook."""
     from nbgrader.api import Gradebook
-    from grader_tests.framework import table as unit_table
+    from grader_tests.framework.contract import table as unit_table
     root = root or ROOT
     db_url = db_url or gradebook_url(root)
     assignment_table = unit_table.load(assignment)
@@ -141,7 +141,7 @@ def report(assignment, root=None):
         "not graded in the last run (see outcome).\n\n"
         + "\n".join("| " + line + " |" for line in lines) + "\n")
     print(text)
-    from grader_tests.framework import class_report
+    from grader_tests.framework.reports import class_report
     page = class_report.write_report(root, assignment, db_url=gradebook_url(root))
     print(f"class report: {page.relative_to(root)}; LMS export: "
           f"{(page.parent / class_report.LMS_EXPORT).relative_to(root)}")
@@ -164,7 +164,7 @@ def main(argv=None):
     rp = sub.add_parser("report")
     rp.add_argument("assignments", nargs="*")
     args = parser.parse_args(argv)
-    from grader_tests.framework import table as unit_table
+    from grader_tests.framework.contract import table as unit_table
     status = 0
     for assignment in args.assignments or unit_table.assignments(ROOT):
         if args.command == "autograde":

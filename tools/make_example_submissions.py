@@ -12,8 +12,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from grader_tests.framework import submission_builder as sb  # noqa: E402
-from grader_tests.framework import table  # noqa: E402
+from grader_tests.framework.pipeline import submission_builder as sb  # noqa: E402
+from grader_tests.framework.contract import table  # noqa: E402
 
 
 def students(assignment):

@@ -23,7 +23,7 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader_tests.framework import table as unit_table  # noqa: E402
+from grader_tests.framework.contract import table as unit_table  # noqa: E402
 
 HIDDEN_BLOCK = re.compile(r"(?:^# Hidden test[^\n]*\n)?^### BEGIN HIDDEN TESTS.*?^### END HIDDEN TESTS[^\n]*\n?",
                           re.M | re.S)

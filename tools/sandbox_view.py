@@ -3,7 +3,7 @@
     python tools/sandbox_view.py            # the view as configured, entry by entry, then from inside
     COURSE_SANDBOX_CONFINEMENT=off python tools/sandbox_view.py    # the earlier whole-machine view
 
-Prints the view's entries with the reason for each (grader_tests/framework/sandbox.py
+Prints the view's entries with the reason for each (grader_tests/framework/pipeline/sandbox.py
 `machine_view`), then runs a small program under exactly the kernel's sandbox (same view, user,
 environment and limits, with a working folder of its own) that lists /, /etc, /dev, /dev/shm, the
 home folders, the environment's names, its user and capabilities, and tries /etc/shadow.
@@ -17,7 +17,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader_tests.framework import sandbox  # noqa: E402
+from grader_tests.framework.pipeline import sandbox  # noqa: E402
 
 INSIDE = r"""
 import os

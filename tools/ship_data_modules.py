@@ -21,7 +21,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader_tests.framework import table  # noqa: E402
+from grader_tests.framework.contract import table  # noqa: E402
 
 
 def shipped(root=ROOT):

@@ -16,8 +16,8 @@ import torch
 
 from handouts import bptt_helpers
 from reference import bptt_from_scratch as ref
-from grader_tests.framework import harness
-from grader_tests.framework.numerics import FD_TOLERANCE, close, matches_variant, max_abs_error
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import FD_TOLERANCE, close, matches_variant, max_abs_error
 from grader_tests.bptt_from_scratch import probe as P
 from grader_tests.bptt_from_scratch.units import TABLE
 

@@ -1,6 +1,6 @@
 """The probe half of the `bptt_from_scratch` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/framework/trusted.py): it must not import
+Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
 `reference` or hold anything that gives an answer away. It builds the grader's inputs, calls
 the student's functions and records numpy arrays plus a small JSON-able `info` dict per case;
 the judge (judge.py) recomputes everything with the reference.
@@ -15,9 +15,9 @@ import warnings
 
 import numpy as np
 
-from grader_tests.framework import harness
-from grader_tests.framework.kinds import float_array
-from grader_tests.framework.numerics import numerical_gradient
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.sandboxed.kinds import float_array
+from grader_tests.framework.contract.numerics import numerical_gradient
 from grader_tests.bptt_from_scratch.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

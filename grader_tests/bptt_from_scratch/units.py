@@ -3,8 +3,8 @@
 Cases and probes: `probe.py`; comparison with `reference/bptt_from_scratch.py` and the known
 wrong variants: `judge.py`; corpus: `corpus/<unit>/`. Every code unit is numpy only.
 """
-from grader_tests.framework.rules import NUMPY_ONLY
-from grader_tests.framework.table import MANUAL, NUMPY_FUNCTION, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import NUMPY_ONLY
+from grader_tests.framework.contract.table import MANUAL, NUMPY_FUNCTION, Assignment, Test, Unit
 
 
 def _pair(model, forward_points, backward_points):

@@ -3,6 +3,11 @@ against `reference/convnets.py` (judge.py), the challenge's held-out set and sco
 wrong and correct answers (corpus/).
 
 Hidden test cells call `check(unit, aspect)`."""
-from grader_tests.framework.checks import checker
 
-check = checker("convnets")
+
+def __getattr__(name):
+    """`check`, made on first use: reading the unit table imports nothing of the judging."""
+    if name == "check":
+        from grader_tests.framework.judging.checks import checker
+        return checker("convnets")
+    raise AttributeError(name)

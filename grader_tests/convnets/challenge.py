@@ -24,7 +24,7 @@ import pickle
 
 import numpy as np
 
-from grader_tests.framework.trusted import Outcome
+from grader_tests.framework.judging.outcome import Outcome
 from grader_tests.convnets import probe as P
 
 HELDOUT_SIZE = 1000

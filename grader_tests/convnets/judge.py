@@ -1,7 +1,7 @@
 """The judge of `convnets` (SPEC 4.3): recompute with `reference/` and compare.
 
 The forward/backward pairs and the nn.Module units are judged by the framework's generic kinds
-(grader_tests/framework/kinds.py) with the reference and the known wrong variants below, each
+(grader_tests/framework/sandboxed/kinds.py) with the reference and the known wrong variants below, each
 naming its likely bug; batchnorm's running statistics, the numpy ThreeLayerConvNet, the
 barebones PyTorch function, its initialisation, the layers' initialisation and the challenge
 (challenge.py) have their own judges here. `three_layer_convnet_numpy` runs with the reference
@@ -16,8 +16,9 @@ import torch.nn.functional as F
 
 from handouts import cnn_helpers
 from reference import convnets as ref
-from grader_tests.framework import harness, kinds
-from grader_tests.framework.numerics import (
+from grader_tests.framework.judging import kinds
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import (
     FD_TOLERANCE, NORMAL_KURTOSIS_MIN_SAMPLES, NORMAL_KURTOSIS_THRESHOLD, close, kurtosis,
     max_abs_error, normal_std_band)
 from grader_tests.convnets import challenge

@@ -1,8 +1,8 @@
 """The probe half of the `convnets` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/framework/trusted.py): it must not import
+Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
 `reference` or hold anything that gives an answer away. The forward/backward pairs and the
-PyTorch nn.Module units use the framework's generic kinds (grader_tests/framework/kinds.py) on
+PyTorch nn.Module units use the framework's generic kinds (grader_tests/framework/sandboxed/kinds.py) on
 the cases below; the rest (batchnorm's running statistics, the numpy ThreeLayerConvNet, the
 barebones PyTorch function and its initialisation, the challenge) have small probes here.
 """
@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from grader_tests.framework import harness, kinds
+from grader_tests.framework.sandboxed import harness, kinds
 from grader_tests.convnets.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

@@ -4,8 +4,8 @@ Cases and probes: `probe.py`; comparison with `reference/convnets.py` and the kn
 variants: `judge.py`; the challenge's held-out images and scoring: `challenge.py` (trusted side
 only); corpus: `corpus/<unit>/`.
 """
-from grader_tests.framework.rules import NUMPY_ONLY
-from grader_tests.framework.table import FUNCTION, MANUAL, NUMPY_FUNCTION, TORCH_MODULE, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import NUMPY_ONLY
+from grader_tests.framework.contract.table import FUNCTION, MANUAL, NUMPY_FUNCTION, TORCH_MODULE, Assignment, Test, Unit
 
 NUMPY_NB, TORCH_NB = "convnets_numpy.ipynb", "convnets_pytorch.ipynb"
 

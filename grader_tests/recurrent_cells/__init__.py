@@ -2,6 +2,11 @@
 against `reference/recurrent_cells.py` (judge.py), wrong and correct answers (corpus/).
 
 Hidden test cells call `check(unit, aspect)`."""
-from grader_tests.framework.checks import checker
 
-check = checker("recurrent_cells")
+
+def __getattr__(name):
+    """`check`, made on first use: reading the unit table imports nothing of the judging."""
+    if name == "check":
+        from grader_tests.framework.judging.checks import checker
+        return checker("recurrent_cells")
+    raise AttributeError(name)

@@ -11,7 +11,7 @@ import pathlib
 
 import nbformat
 
-from grader_tests.framework import submission_builder as sb
+from grader_tests.framework.pipeline import submission_builder as sb
 from grader_tests.recurrent_cells.units import TABLE
 
 ASSIGNMENT = "recurrent_cells"

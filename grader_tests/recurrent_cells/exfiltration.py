@@ -23,7 +23,7 @@ import secrets
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from grader_tests.framework import submission_builder as sb
+from grader_tests.framework.pipeline import submission_builder as sb
 from grader_tests.recurrent_cells import adversarial as adv
 
 MARK = "EXFIL"

@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from reference import recurrent_cells as ref
-from grader_tests.framework import harness
-from grader_tests.framework.numerics import (
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import (
     INIT_BOUND_SLACK, UNIFORM_MIN_SAMPLES_TORCH, UNIFORM_STD_RATIO, close, max_abs_error,
     std_ratio_uniform)
 from grader_tests.recurrent_cells.probe import (

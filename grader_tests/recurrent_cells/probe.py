@@ -1,11 +1,11 @@
 """The probe half of the `recurrent_cells` checks: runs student code, returns plain data.
 
-This module is copied into the grading sandbox (see grader_tests/framework/trusted.py), so it
+This module is copied into the grading sandbox (see grader_tests/framework/pipeline/grading.py), so it
 must not import `reference` or contain anything that gives an answer away: it builds the
 student's modules with the grader's seeds, feeds them the grader's inputs and records outputs,
 gradients and parameters as numpy arrays, plus a small JSON-able `info` dict. The judge half
 (judge.py) recomputes everything with the reference. The from-scratch rule is the framework's
-(grader_tests/framework/rules.py, declared in units.py).
+(grader_tests/framework/contract/rules.py, declared in units.py).
 """
 import dataclasses
 import warnings
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from grader_tests.framework import harness
+from grader_tests.framework.sandboxed import harness
 from grader_tests.recurrent_cells.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

@@ -3,8 +3,8 @@
 Cases and probes: `probe.py`; comparison with `reference/recurrent_cells.py` and the known
 wrong variants: `judge.py`; corpus: `corpus/<unit>/`.
 """
-from grader_tests.framework.rules import FROM_SCRATCH
-from grader_tests.framework.table import MANUAL, TORCH_MODULE, VALUE, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import FROM_SCRATCH
+from grader_tests.framework.contract.table import MANUAL, TORCH_MODULE, VALUE, Assignment, Test, Unit
 
 
 def _module_tests(label):

@@ -17,8 +17,9 @@ import torch.nn as nn
 
 from handouts import sequence_helpers
 from reference import sequence_models as ref
-from grader_tests.framework import harness, kinds
-from grader_tests.framework.numerics import (INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
+from grader_tests.framework.judging import kinds
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import (INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
                                              UNIFORM_STD_RATIO, close, max_abs_error, std_ratio_uniform)
 from grader_tests.sequence_models import probe as P
 from grader_tests.sequence_models.units import EXERCISES_NB, TABLE

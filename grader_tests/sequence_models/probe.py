@@ -1,6 +1,6 @@
 """The probe half of the `sequence_models` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/framework/trusted.py): it must not import
+Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
 `reference` or hold anything that gives an answer away. The torch modules go through the
 framework's generic module kind (values and autograd gradients with parameters shared by name);
 a shapes-only pass on torch's `meta` device catches tensors created on a fixed device. The
@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from grader_tests.framework import harness, kinds
+from grader_tests.framework.sandboxed import harness, kinds
 from grader_tests.sequence_models.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

@@ -5,8 +5,8 @@ recurrent module or kernel), while `seq_rnn`, `seq_gru` and `seq_lstm` must use 
 and nn.LSTM. Cases and probes: `probe.py`; comparison with `reference/sequence_models.py` and
 the known wrong variants: `judge.py`; corpus: `corpus/<unit>/`.
 """
-from grader_tests.framework.rules import FROM_SCRATCH, Requires
-from grader_tests.framework.table import FUNCTION, MANUAL, TORCH_MODULE, VALUE, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import FROM_SCRATCH, Requires
+from grader_tests.framework.contract.table import FUNCTION, MANUAL, TORCH_MODULE, VALUE, Assignment, Test, Unit
 
 MODELS_NB, EXERCISES_NB = "sequence_models.ipynb", "sequence_exercises.ipynb"
 

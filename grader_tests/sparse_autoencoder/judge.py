@@ -17,8 +17,8 @@ import math
 import numpy as np
 
 from reference import sparse_autoencoder as ref
-from grader_tests.framework import harness
-from grader_tests.framework.numerics import (
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import (
     FD_TOLERANCE, FLOAT64, INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
     UNIFORM_MIN_SAMPLES, UNIFORM_STD_RATIO, matches_variant, max_abs_error, std_ratio_uniform)
 from grader_tests.sparse_autoencoder.probe import (

@@ -1,6 +1,6 @@
 """The probe half of the `sparse_autoencoder` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/framework/trusted.py): it must not import `reference` or
+Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import `reference` or
 hold anything that gives an answer away. It builds the grader's inputs, calls the student's
 function and records results as numpy arrays plus a small JSON-able `info` dict per probe. The
 judge half (judge.py) recomputes everything with the reference.
@@ -15,8 +15,8 @@ import warnings
 
 import numpy as np
 
-from grader_tests.framework import harness
-from grader_tests.framework.numerics import numerical_gradient
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract.numerics import numerical_gradient
 from grader_tests.sparse_autoencoder.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}

@@ -3,8 +3,8 @@
 Cases and probes: `probe.py`; comparison with `reference/sparse_autoencoder.py` and the known
 wrong variants: `judge.py`; corpus: `corpus/<unit>/`.
 """
-from grader_tests.framework.rules import NUMPY_ONLY
-from grader_tests.framework.table import MANUAL, NUMPY_FUNCTION, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import NUMPY_ONLY
+from grader_tests.framework.contract.table import MANUAL, NUMPY_FUNCTION, Assignment, Test, Unit
 
 VISIBLE = Test(None, 1, hidden=False)
 

@@ -1,7 +1,7 @@
 """Reference and known wrong variants of the toy table; the judge is the framework's."""
 import numpy as np
 
-from grader_tests.framework import kinds
+from grader_tests.framework.judging import kinds
 from toy_kinds.probe import CASES
 from toy_kinds.units import TABLE
 

@@ -1,5 +1,5 @@
 """Cases of the toy table; the probes are the framework's generic ones."""
-from grader_tests.framework import kinds
+from grader_tests.framework.sandboxed import kinds
 from toy_kinds.units import TABLE
 
 AFFINE = [kinds.Case(1, (("x", (4, 3)), ("w", (3, 5)), ("b", (5,)))),

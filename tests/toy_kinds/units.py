@@ -1,7 +1,7 @@
 """A throwaway unit table for the generic kinds: an affine forward/backward pair, a ReLU
 function and a small torch module, each only a table row, its cases (probe.py) and its variants (judge.py)."""
-from grader_tests.framework.rules import NUMPY_ONLY
-from grader_tests.framework.table import NUMPY_FUNCTION, TORCH_MODULE, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import NUMPY_ONLY
+from grader_tests.framework.contract.table import NUMPY_FUNCTION, TORCH_MODULE, Assignment, Test, Unit
 
 TABLE = Assignment("toy_kinds", package="toy_kinds", units=(
     Unit("affine", NUMPY_FUNCTION, defines=("affine_forward", "affine_backward"), rules=(NUMPY_ONLY,),

@@ -1,7 +1,7 @@
 """A throwaway unit table for the framework's tests: one unit whose contract requires nn.LSTM,
 one that must be written from scratch, both graded by the same probe and judge."""
-from grader_tests.framework.rules import FROM_SCRATCH, Requires
-from grader_tests.framework.table import TORCH_MODULE, Assignment, Test, Unit
+from grader_tests.framework.contract.rules import FROM_SCRATCH, Requires
+from grader_tests.framework.contract.table import TORCH_MODULE, Assignment, Test, Unit
 
 TESTS = (Test("forward", 1, "logits shape"),)
 TABLE = Assignment("toy_rules", package="toy_rules", units=(

@@ -8,14 +8,14 @@ What it reads, each from where it is decided:
 - scores, manual grades and TA comments: the gradebook (nbgrader's database);
 - why a unit failed: the failing test cells' outputs in autograded/<student>/<a>/<nb>.ipynb
   (trusted grading writes `GradingFailure: <message>` there), reduced to the likely bug by
-  `grader_tests.framework.diagnosis`; kernel deaths and timeouts (`KernelDied`, `NotRun`
+  `grader_tests.framework.reports.diagnosis`; kernel deaths and timeouts (`KernelDied`, `NotRun`
   outputs) from the same notebooks;
-- intake outcomes: reports/<a>_intake.json (grader_tests/framework/intake.py); submissions the
+- intake outcomes: reports/<a>_intake.json (grader_tests/framework/pipeline/intake.py); submissions the
   last autograde run did not grade: reports/<a>_autograde_failures.json (tools/course.py);
 - per-notebook run records, when the grading run wrote them:
   reports/<a>/runs/<student>/<notebook stem>.json ({"wall_seconds", "limits_hit", "usage", ...});
   without them the grading time is the sum of the kernel's cell times in the autograded notebook;
-- the answers, for similarity (`grader_tests.framework.similarity`), from the autograded
+- the answers, for similarity (`grader_tests.framework.reports.similarity`), from the autograded
   notebooks, with the release notebook's template and given code as boilerplate.
 
 Settings (nbgrader_config.py, `c.ClassReport.<name>`): `similarity_threshold`,
@@ -36,7 +36,8 @@ import nbformat
 from traitlets import Float, Int
 from traitlets.config import Configurable
 
-from grader_tests.framework import diagnosis, similarity, table
+from grader_tests.framework.reports import diagnosis, similarity
+from grader_tests.framework.contract import table
 
 TEMPLATE = pathlib.Path(__file__).with_name("class_report.html.j2")
 LMS_EXPORT = "lms_export.csv"
@@ -66,10 +67,16 @@ class ClassReport(Configurable):
 
 def course_settings(root):
     """The `ClassReport` settings from the course's nbgrader_config.py (defaults without it)."""
+    import os
     from traitlets.config.loader import PyFileConfigLoader
     config = None
     if (pathlib.Path(root) / "nbgrader_config.py").exists():
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        saved = dict(os.environ)   # the file sets the course's variables for nbgrader's processes
+        try:
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
     return ClassReport(config=config)
 
 

@@ -1,8 +1,8 @@
 """Runs inside the grading sandbox: the student's answer cells, on the grader's probe inputs.
 
-    python -m grader_tests.framework.probe_runner WORKDIR
+    python -m grader_tests.framework.sandboxed.probe_runner WORKDIR
 
-WORKDIR/spec.json lists the units to probe (see grader_tests/framework/trusted.py). For each
+WORKDIR/spec.json lists the units to probe (see grader_tests/framework/pipeline/grading.py). For each
 unit a forked child process builds the namespace (given code + reference versions of the units
 it builds on), runs the answer cell alone, runs the visible parts of the unit's test cells and
 the assignment's probes (`grader_tests/<assignment>/probe.py`), all under the run-time monitor
@@ -10,7 +10,7 @@ of the unit's rules, and records plain data in WORKDIR/<unit>.json and WORKDIR/<
 pickle). A crash, hang or resource-limit kill in one unit's child costs that unit only: the
 parent records it and goes on. Student output is discarded.
 
-`probe_unit` is also what `grader_tests.framework.checks.run_check` calls in-process.
+`probe_unit` is also what `grader_tests.framework.judging.checks.run_check` calls in-process.
 """
 import contextlib
 import importlib
@@ -23,7 +23,8 @@ import sys
 import time
 import traceback
 
-from grader_tests.framework import harness, rules, table
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract import rules, table
 
 JSON_SCALARS = (str, int, float, bool, type(None))
 

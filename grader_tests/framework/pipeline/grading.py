@@ -4,7 +4,7 @@ For one submitted notebook (as nbgrader holds it in memory, test cells restored 
 gradebook):
 1. the answer cell of every graded unit (the assignment's unit table, grader_tests/<a>/units.py,
    says which cells and tests belong to it) and the visible parts of its test cells go, as text,
-   into a spec; one sandboxed process (grader_tests/framework/sandbox.py, probe_runner.py) runs
+   into a spec; one sandboxed process (grader_tests/framework/pipeline/sandbox.py, probe_runner.py) runs
    each unit in a forked child and writes plain data back (JSON, and .npz read with
    allow_pickle=False);
 2. this process, which imports the reference, checks the unit's rules (on the answer's text and
@@ -25,7 +25,6 @@ than MAX_SUBMITTED_BYTES). Only the judge sees what stays with the grader (e.g. 
 A passed outcome may carry a `score` (a fraction of the cell's points: nbgrader's partial credit).
 """
 import dataclasses
-import importlib
 import json
 import pathlib
 import re
@@ -36,25 +35,15 @@ import time
 
 import numpy as np
 
-from grader_tests.framework import harness, limits, probe_server, rules, sandbox, table
+from grader_tests.framework.contract import table
+from grader_tests.framework.judging.outcome import Outcome, cell_outcome, judge_module, unit_files
+from grader_tests.framework.pipeline import limits, probe_service, sandbox
+from grader_tests.framework.sandboxed import harness
 
-FRAMEWORK = pathlib.Path(__file__).resolve().parent
-# what the sandbox gets: the framework's sandbox-side modules and the assignment's table and probes
-BUNDLE_FILES = ("__init__.py", "harness.py", "kinds.py", "numerics.py", "probe_runner.py",
-                "probe_server.py", "rules.py", "table.py")
-ASSIGNMENT_BUNDLE_FILES = ("units.py", "probe.py")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU
 CPU_SECONDS = 120
 MAX_RESULT_BYTES = 64 * 2**20
-MAX_SUBMITTED_BYTES = 64 * 2**20   # a submitted file beyond this is not even copied
-
-
-@dataclasses.dataclass
-class Outcome:
-    passed: bool
-    message: str
-    score: float = None     # passed with partial credit: this fraction of the cell's points
 
 
 def visible_part(source):
@@ -64,32 +53,6 @@ def visible_part(source):
 
 def has_hidden(source):
     return bool(HIDDEN.search(source))
-
-
-def judge_module(assignment_table):
-    return importlib.import_module(f"{assignment_table.package_name}.judge")
-
-
-def _bundle(directory, assignment_table):
-    """The packages the sandbox imports, copied (the course folder itself is hidden there)."""
-    directory = pathlib.Path(directory)
-    framework = directory / "grader_tests" / "framework"
-    framework.mkdir(parents=True, exist_ok=True)   # one bundle may hold several assignments
-    (directory / "grader_tests" / "__init__.py").write_text("")
-    for name in BUNDLE_FILES:
-        shutil.copy(FRAMEWORK / name, framework / name)
-    package = importlib.import_module(assignment_table.package_name)
-    source_dir = pathlib.Path(package.__file__).parent
-    target = directory.joinpath(*assignment_table.package_name.split("."))
-    target.mkdir(parents=True, exist_ok=True)
-    for parent in list(target.relative_to(directory).parents)[:-1]:
-        init = directory / parent / "__init__.py"
-        if not init.exists():
-            init.write_text("")
-    (target / "__init__.py").write_text("")  # the real one imports the judge
-    for name in ASSIGNMENT_BUNDLE_FILES:
-        shutil.copy(source_dir / name, target / name)
-    return directory
 
 
 @dataclasses.dataclass
@@ -107,26 +70,6 @@ class Pending:
     judged: object = None      # the future of the judging beside the kernel
     submission_dir: object = None
     timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
-
-
-def unit_files(unit, judge, submission_dir, work):
-    """Copy a unit's submitted files and the grader's inputs into `work`; returns {name: file
-    name in work, or None}."""
-    files = {}
-    for name in unit.submitted_files:
-        path = pathlib.Path(submission_dir or ".", name)
-        target = f"{unit.id}.submitted.{name}"
-        if path.is_file() and path.stat().st_size <= MAX_SUBMITTED_BYTES:
-            shutil.copyfile(path, work / target)
-            files[name] = target
-        else:
-            files[name] = None
-    provider = getattr(judge, "grader_inputs", None)
-    for name, array in (provider(unit.id) if provider else {}).items():
-        target = f"{unit.id}.input.{name}.npy"
-        np.save(work / target, array, allow_pickle=False)
-        files[name] = target
-    return files
 
 
 def start_grading(assignment, answers, tests, devices=None, assignment_table=None, submission_dir=None):
@@ -169,9 +112,9 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         })
     if spec["units"]:
         pending.submission_dir = submission_dir
-        # the grading process's warm probe server (grader_tests/framework/probe_server.py), else a
+        # the grading process's warm probe server (grader_tests/framework/sandboxed/probe_server.py), else a
         # fresh sandboxed probe runner for this notebook
-        pending.server = probe_server.get(assignment) if course_table else None
+        pending.server = probe_service.get(assignment) if course_table else None
         if pending.server is None:
             _launch_fresh(pending)
         else:
@@ -180,7 +123,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
             _write_job(pending)
             try:
                 ready = pending.server.ready(wait=False)
-            except probe_server.ServerGone:
+            except probe_service.ServerGone:
                 ready = True          # _launch finds it gone and falls back
             if ready:                 # else once the kernel has run (finish_grading)
                 _launch(pending)
@@ -206,10 +149,10 @@ def _launch(pending):
         pending.process = pending.server.start(pending.work, CPU_SECONDS,
                                                WALL_SECONDS * len(pending.spec["units"]) + 30,
                                                group=limits.current())
-    except (probe_server.ServerGone, OSError) as err:
+    except (probe_service.ServerGone, OSError) as err:
         import logging
         logging.getLogger(__name__).warning("probe server lost (%s): a fresh probe runner", err)
-        probe_server._drop(pending.server)
+        probe_service._drop(pending.server)
         pending.tmp.cleanup()
         _launch_fresh(pending)
 
@@ -222,10 +165,10 @@ def _launch_fresh(pending):
     pending.work.mkdir()
     sandbox.give_to_sandbox(pending.work)
     _write_job(pending)
-    bundle = _bundle(pathlib.Path(pending.tmp.name) / "bundle", pending.table)
+    bundle = probe_service.bundle_into(pathlib.Path(pending.tmp.name) / "bundle", pending.table)
     pending.started_at = time.time()
     pending.process = sandbox.Process(
-        [sys.executable, "-m", "grader_tests.framework.probe_runner", str(pending.work)],
+        [sys.executable, "-m", "grader_tests.framework.sandboxed.probe_runner", str(pending.work)],
         writable=[pending.work], readable=[bundle], chdir=pending.work, env={"PYTHONPATH": str(bundle)})
 
 
@@ -338,39 +281,3 @@ def _run_failure(run, result, error_file):
     return None
 
 
-def cell_outcome(assignment_table, unit_id, test, test_id, hidden, result, arrays, devices, answer):
-    """The verdict of one test cell from the unit's probe data (`probe_runner.probe_unit`);
-    `hidden`: whether the cell (as restored from the gradebook) holds a hidden part to judge."""
-    unit = assignment_table.unit(unit_id)
-    if result.get("load_error"):
-        return Outcome(False, result["load_error"])
-    probed = result.get("infos", {}).get(test.aspect) or []
-    if probed and all(isinstance(i, dict) and i.get("error") == "NotImplementedError" for i in probed):
-        # a stub: say so before a rule that looks for what the missing code would have called
-        return Outcome(False, f"The answer cell `{unit_id}` has not been answered yet (it raises "
-                              "NotImplementedError).")
-    violation = (rules.static_violation(unit.rules, answer)
-                 or rules.runtime_violation(unit.rules, result.get("rules")))
-    if violation:
-        return Outcome(False, violation)
-    visible = result.get("visible", {}).get(test_id, "not run")
-    if visible is not None:
-        if visible.startswith("NotImplementedError"):
-            return Outcome(False, f"The answer cell `{unit_id}` has not been answered yet (it raises "
-                                  "NotImplementedError).")
-        return Outcome(False, f"The visible test failed: {visible}")
-    if not hidden:
-        return Outcome(True, f"{test_id}: passed")
-    judge = judge_module(assignment_table)
-    if unit.kind == table.VALUE:
-        message = judge.judge_values(unit_id, test.aspect, result.get("values", {}))
-    else:
-        message = judge.judge_aspect(unit_id, test.aspect, result.get("infos", {}).get(test.aspect, []),
-                                     arrays, devices)
-    if isinstance(message, Outcome):   # a judge that scores (partial credit) returns its outcome
-        return message
-    if message:
-        return Outcome(False, message)
-    if unit.kind == table.VALUE:
-        return Outcome(True, f"{test_id}: correct")
-    return Outcome(True, f"{unit_id} ({test.aspect}): checked on {', '.join(devices)}, outside your kernel")

@@ -1,41 +1,23 @@
-"""A warm probe runner per grading process: one sandboxed fork server instead of a fresh
-interpreter per notebook (issue 11: per-submission cost).
-
-Starting the probe runner cost ~2.2 s of CPU per graded notebook (interpreter, numpy, torch, the
-assignment's probes), on the core the kernel's neighbour needs. The server pays it once per
-grading process: it starts under bubblewrap like the probe runner (same sandbox, no network, the
-course hidden), imports what every assignment's probes need, and then, per notebook, forks a
-child that runs `probe_runner.main` on that notebook's work folder. The server itself never runs
-student code; each child is a fresh copy of a process that never did.
-
-What keeps one student's child from reaching the next student's:
-- the grader moves the child into the notebook's cgroup (its `probes` leaf) before the child may
-  run anything (it waits on a pipe); closing the notebook's group kills it and all it started;
-- the sandbox drops every capability (`--cap-drop ALL`) and the server is not dumpable, so a child
-  can neither ptrace the server nor read its memory or file descriptors; the child closes the
-  server's pipes to the grader before anything else;
-- what a child can write that outlives it is wiped before the next job: the sandbox's /tmp and
-  /dev/shm (by the server) and the jobs folder (by the grader); one job runs at a time;
-- a child that kills or stops the server costs its own probes only: the grader sees no reply
-  within the deadline, kills the server, and starts a new one for the next notebook.
-`COURSE_PROBE_SERVER=off` goes back to one fresh sandboxed probe runner per notebook.
-
-Protocol (one JSON object per line): the server says {"ready": pid}; the grader sends
-{"job": folder, "cpu_seconds": n, "deadline": s}; the server answers {"forked": pid in the
-sandbox}; the grader places the child in the cgroup and sends {"go": true}; the server answers
-how the child ended (`probe_runner.wait_or_kill`: {"outcome": "exit", "code": n}, "killed" with its
-"signal", or "timeout").
+"""The grading process's side of the warm probe server (grader_tests/framework/sandboxed/
+probe_server.py): start it in the sandbox, hand it one notebook's job at a time, place each job's
+child in the notebook's cgroup, read how it ended, and replace a server a job killed or stopped.
 """
 import json
 import os
 import pathlib
-import resource
 import shutil
 import subprocess
 import sys
 import time
 
-PR_SET_DUMPABLE = 4
+from grader_tests.framework.sandboxed.probe_server import wipe
+
+FRAMEWORK = pathlib.Path(__file__).resolve().parents[1]
+# What the sandbox gets of the grader: the contract (unit tables, rules, numerics) and the
+# sandboxed layer (harness, generic probes, probe runner and server), and of each assignment its
+# table and probes; never the judging, the reference or the pipeline.
+SANDBOX_LAYERS = ("contract", "sandboxed")
+ASSIGNMENT_BUNDLE_FILES = ("units.py", "probe.py")
 READY_SECONDS = 120      # start-up: interpreter, torch and every assignment's probes
 FORK_SECONDS = 20        # a fork and a pipe write; generous for a loaded machine
 
@@ -45,99 +27,37 @@ def switched_on():
 
 
 # ---------------------------------------------------------------------------------------------
-# Inside the sandbox
-# ---------------------------------------------------------------------------------------------
-
-def _not_dumpable():
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
-
-
-def _wipe(folder, keep=()):
-    """Remove what a previous job's child left in `folder` (the folder itself stays), except the
-    folders in `keep` (the jobs and bundle folders, which may lie below /tmp) and mount points."""
-    for entry in pathlib.Path(folder).iterdir() if os.path.isdir(folder) else []:
-        path = str(entry)
-        if path in keep or (not entry.is_symlink() and os.path.ismount(path)):
-            continue
-        if any(k.startswith(path + os.sep) for k in keep) and not entry.is_symlink():
-            _wipe(path, keep)
-        elif entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            try:
-                entry.unlink()
-            except OSError:
-                pass
-
-
-def _child(job, gate, channels, cpu_seconds):
-    """The forked child: wait until the grader placed it, then probe the job's units."""
-    from grader_tests.framework import probe_runner
-    code = 1
-    try:
-        for fd in channels:
-            os.close(fd)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.dup2(devnull, 1)
-        if os.read(gate, 1) != b"g":       # the grader did not place it: do nothing
-            os._exit(4)
-        os.close(gate)
-        err = os.open(os.path.join(job, "stderr.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(err, 2)
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-        os.chdir(job)
-        probe_runner.main(job)
-        code = 0
-    except BaseException:   # the grader's own failure: the trace goes to the job's stderr.txt
-        import traceback
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
-def serve(jobs_root, bundle, assignments):
-    from grader_tests.framework import probe_runner
-    _not_dumpable()
-    for assignment in assignments:
-        probe_runner._warm_up(assignment)
-    inp, out = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w", buffering=1)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-    out.write(json.dumps({"ready": os.getpid()}) + "\n")
-    root = os.path.realpath(jobs_root)
-    keep = (root, os.path.realpath(bundle))
-    for line in inp:
-        request = json.loads(line)
-        job = os.path.realpath(request["job"])
-        if os.path.dirname(job) != root:
-            out.write(json.dumps({"error": "job folder outside the jobs root"}) + "\n")
-            continue
-        for scratch in ("/tmp", "/dev/shm"):
-            _wipe(scratch, keep)
-        os.makedirs("/tmp/home", exist_ok=True)
-        gate, release = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(release)
-            _child(job, gate, (inp.fileno(), out.fileno()), int(request["cpu_seconds"]))
-        os.close(gate)
-        out.write(json.dumps({"forked": pid}) + "\n")
-        go = json.loads(inp.readline() or "{}")
-        if go.get("go"):
-            os.write(release, b"g")
-        os.close(release)
-        ended = probe_runner.wait_or_kill(pid, time.monotonic() + float(request["deadline"]))
-        out.write(json.dumps(ended) + "\n")
-
-
-# ---------------------------------------------------------------------------------------------
 # In the grading process
 # ---------------------------------------------------------------------------------------------
+
+def bundle_into(directory, assignment_table):
+    """Copy into `directory` the packages the sandbox imports (`SANDBOX_LAYERS` and the
+    assignment's `ASSIGNMENT_BUNDLE_FILES`; the course folder itself is hidden there). One folder
+    may hold several assignments. Returns `directory`."""
+    import importlib
+    directory = pathlib.Path(directory)
+    framework = directory / "grader_tests" / "framework"
+    framework.mkdir(parents=True, exist_ok=True)
+    (directory / "grader_tests" / "__init__.py").write_text("")
+    (framework / "__init__.py").write_text("")
+    for layer in SANDBOX_LAYERS:
+        if not (framework / layer).exists():
+            shutil.copytree(FRAMEWORK / layer, framework / layer,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    package = importlib.import_module(assignment_table.package_name)
+    source_dir = pathlib.Path(package.__file__).parent
+    target = directory.joinpath(*assignment_table.package_name.split("."))
+    target.mkdir(parents=True, exist_ok=True)
+    for parent in list(target.relative_to(directory).parents)[:-1]:
+        init = directory / parent / "__init__.py"
+        if not init.exists():
+            init.write_text("")
+    (target / "__init__.py").write_text("")  # the real one offers the in-process checker
+    for name in ASSIGNMENT_BUNDLE_FILES:
+        shutil.copy(source_dir / name, target / name)
+    return directory
+
+
 
 class ServerGone(RuntimeError):
     pass
@@ -176,7 +96,7 @@ def _server_pid(bwrap_pid):
         pid = todo.pop()
         try:
             argv = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if argv[1:3] == [b"-m", b"grader_tests.framework.probe_server"]:   # not bwrap's own
+            if argv[1:3] == [b"-m", b"grader_tests.framework.sandboxed.probe_server"]:   # not bwrap's own
                 return pid
             for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
                 todo += [int(p) for p in (task / "children").read_text().split()]
@@ -200,16 +120,17 @@ class ProbeServer:
 
     def __init__(self, assignments):
         import tempfile
-        from grader_tests.framework import sandbox, table, trusted
+        from grader_tests.framework.contract import table
+        from grader_tests.framework.pipeline import sandbox
         self.assignments = tuple(assignments)
         self.home = pathlib.Path(tempfile.mkdtemp(prefix="probe-server-", dir=sandbox.scratch_dir()))
         self.jobs = self.home / "jobs"
         self.jobs.mkdir(mode=0o755)
         bundle = self.home / "bundle"
         for assignment in self.assignments:
-            trusted._bundle(bundle, table.load(assignment))
+            bundle_into(bundle, table.load(assignment))
         self._err = tempfile.TemporaryFile()
-        argv = [sys.executable, "-m", "grader_tests.framework.probe_server", str(self.jobs), str(bundle),
+        argv = [sys.executable, "-m", "grader_tests.framework.sandboxed.probe_server", str(self.jobs), str(bundle),
                 *self.assignments]
         self.proc = subprocess.Popen(
             sandbox.bwrap_args(writable=[self.jobs], readable=[bundle], chdir=self.jobs,
@@ -248,8 +169,8 @@ class ProbeServer:
         """An empty work folder for the next notebook (whatever earlier jobs left is removed),
         writable by the sandbox user; the jobs folder itself is not."""
         import tempfile
-        from grader_tests.framework import sandbox
-        _wipe(self.jobs)
+        from grader_tests.framework.pipeline import sandbox
+        wipe(self.jobs)
         job = pathlib.Path(tempfile.mkdtemp(dir=self.jobs))
         sandbox.give_to_sandbox(job)
         return job
@@ -328,7 +249,7 @@ def get(assignment):
     if _server is not None and (not _server.alive() or assignment not in _server.assignments):
         _drop(_server)
     if _server is None:
-        from grader_tests.framework import table
+        from grader_tests.framework.contract import table
         names = table.assignments()
         try:
             _server = ProbeServer(names if assignment in names else [*names, assignment])
@@ -350,5 +271,3 @@ import atexit  # noqa: E402
 atexit.register(_close_at_exit)
 
 
-if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -9,9 +9,11 @@ In an assignment's hidden test cells: `from grader_tests.<assignment> import che
 import pathlib
 import tempfile
 
-from grader_tests.framework import harness, table, trusted
-from grader_tests.framework.harness import GradingFailure
-from grader_tests.framework.probe_runner import probe_unit
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract import table
+from grader_tests.framework.judging.outcome import cell_outcome, judge_module, unit_files
+from grader_tests.framework.sandboxed.harness import GradingFailure
+from grader_tests.framework.sandboxed.probe_runner import probe_unit
 
 
 def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, submission_dir="."):
@@ -24,17 +26,17 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, sub
     harness.deterministic_numerics()
     if source is None:
         source = harness.answer_source(unit_id, unit.defines)
-    judge = trusted.judge_module(assignment_table)
+    judge = judge_module(assignment_table)
     devices = [str(d) for d in harness.grading_devices()]
     aspects = [aspect] if unit.is_code else []
     with tempfile.TemporaryDirectory(prefix="check-files-") as work:
-        names = trusted.unit_files(unit, judge, submission_dir, pathlib.Path(work))
+        names = unit_files(unit, judge, submission_dir, pathlib.Path(work))
         files = {n: (str(pathlib.Path(work, f)) if f else None) for n, f in names.items()}
         result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
                                     source, {}, aspects, devices, files=files or None)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself
-    return trusted.cell_outcome(assignment_table, unit_id, test, test_id, True, result,
+    return cell_outcome(assignment_table, unit_id, test, test_id, True, result,
                                 arrays, devices, source), devices
 
 

@@ -19,8 +19,10 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from grader_tests.framework import diagnosis, structure, table
-from grader_tests.framework.nbgrader_plugins import scrub
+from grader_tests.framework.reports import diagnosis
+from grader_tests.framework.pipeline import structure
+from grader_tests.framework.contract import table
+from grader_tests.framework.pipeline.nbgrader_plugins import scrub
 
 SUMMARY_MARK = "course-feedback-summary"
 FAILED_NAMES = ("Hidden test failed", "GradingFailure")   # SanitizeFeedback renames the latter
@@ -31,7 +33,7 @@ def _nbgrader(cell):
 
 
 def _fmt(x):
-    from grader_tests.framework.class_report import format_points
+    from grader_tests.framework.reports.class_report import format_points
     return format_points(x) if x is not None else "-"
 
 

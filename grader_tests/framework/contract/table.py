@@ -10,7 +10,7 @@ hidden block from the table), the score report and the project's tests.
 Where the rest of a unit's facts live, each once:
 - cases (the grader's inputs) and the probe that runs student code on them:
   `grader_tests/<assignment>/probe.py` (sandboxed; no reference import);
-- tolerances: `grader_tests/framework/numerics.py` (named and justified there);
+- tolerances: `grader_tests/framework/contract/numerics.py` (named and justified there);
 - the known wrong variants that name the likely bug, and the comparison with `reference/`:
   `grader_tests/<assignment>/judge.py` (trusted process only);
 - the reference implementation: `reference/<assignment>.py`; wrong and correct alternatives:
@@ -28,7 +28,7 @@ VALUE = "value"                      # variables holding an answer (a choice, a 
 MANUAL = "manual"                    # a written answer graded by a TA
 KINDS = (TORCH_MODULE, NUMPY_FUNCTION, FUNCTION, VALUE, MANUAL)
 
-COURSE_ROOT = pathlib.Path(__file__).resolve().parents[2]
+COURSE_ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Unit:
     defines: tuple = ()         # names the answer cell must define (first one is probed)
     tests: tuple = ()
     builds_on: tuple = ()       # units graded on their reference versions in this unit's namespace
-    rules: tuple = ()           # grader_tests.framework.rules objects the contract states
+    rules: tuple = ()           # grader_tests.framework.contract.rules objects the contract states
     points: float = 0           # manual units: the written answer's points
     notebook: str = None        # file name; default: the assignment's first notebook
     submitted_files: tuple = () # files the student submits beside the notebook that the probe reads

@@ -9,7 +9,7 @@ import re
 
 import nbformat
 
-GRADER = pathlib.Path(__file__).resolve().parents[1]
+GRADER = pathlib.Path(__file__).resolve().parents[2]
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
 
 
@@ -36,7 +36,7 @@ def corpus_files(assignment, unit):
 
 def assignment_solutions(root, assignment):
     """`solutions` of every notebook of `assignment` (its unit table names them), in one dict."""
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     answers = {}
     for name in table.load(assignment).notebook_files:
         answers.update(solutions(pathlib.Path(root) / "source" / assignment / name))
@@ -46,7 +46,7 @@ def assignment_solutions(root, assignment):
 def corpus_units(assignment):
     """The units a corpus covers: every code unit, and a value unit (a set of weights, say) whose
     folder holds corpus files."""
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     return [u for u in table.load(assignment).autograded_units
             if u.is_code or list(corpus_dir(assignment, u.id).glob("*.py"))]
 
@@ -93,7 +93,7 @@ def example_files(assignment, student):
     """Files an assignment's example or test submission carries beside its notebooks
     (`grader_tests/<assignment>/examples.py: files(student)`; none by default)."""
     import importlib
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     try:
         examples = importlib.import_module(f"{table.load(assignment).package_name}.examples")
     except ModuleNotFoundError:

@@ -11,7 +11,7 @@
 Every check is split in two halves: a *probe* (`grader_tests/<assignment>/probe.py`) that runs
 student code on the grader's inputs in the sandbox and returns plain data, and a *judge*
 (`grader_tests/<assignment>/judge.py`) that recomputes with `reference/` in the trusted process
-(grader_tests/framework/trusted.py). This module is copied into the sandbox: no reference code
+(grader_tests/framework/pipeline/grading.py). This module is copied into the sandbox: no reference code
 here, and torch is imported only when a device is asked for.
 """
 import ast

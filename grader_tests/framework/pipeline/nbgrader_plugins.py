@@ -4,7 +4,7 @@
   autograde stops with a clear error instead of silently giving every student 0.
 - `HideHiddenTests`, `ContainedExecute`, `TrustedGrading` (autograde): the kernel runs the
   notebook without hidden tests, a dead kernel voids nothing, and every test cell's outcome is
-  decided by trusted grading (grader_tests/framework/trusted.py), not by the kernel.
+  decided by trusted grading (grader_tests/framework/pipeline/grading.py), not by the kernel.
 - `SanitizeFeedback` (generate_feedback, after ClearHiddenTests): a failed test shows only its
   one- or two-sentence message; tracebacks, grader paths and source lines never reach students.
 """
@@ -27,14 +27,15 @@ class RequireGraderPackages(NbGraderPreprocessor):
     cannot start and import what the notebooks need (`sandbox.require_working_sandbox`): then
     every kernel would die at start and every student would get the same zeros."""
 
-    modules = List(Unicode(), ["grader_tests.framework.trusted"],
+    modules = List(Unicode(), ["grader_tests.framework.pipeline.grading"],
                    help="Modules the trusted grading imports besides every assignment's "
                         "table, probe, judge and reference").tag(config=True)
 
     def preprocess(self, nb, resources):
         import importlib
         try:
-            from grader_tests.framework import sandbox, table
+            from grader_tests.framework.pipeline import sandbox
+            from grader_tests.framework.contract import table
             names = list(self.modules)
             for assignment in table.assignments():
                 package = table.load(assignment).package_name
@@ -83,7 +84,7 @@ class SanitizeFeedback(NbGraderPreprocessor):
 
 
 # ---------------------------------------------------------------------------------------------
-# Trusted, crash-contained grading (see grader_tests/framework/trusted.py)
+# Trusted, crash-contained grading (see grader_tests/framework/pipeline/grading.py)
 # ---------------------------------------------------------------------------------------------
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
@@ -91,7 +92,7 @@ from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 from nbgrader import utils as nbgrader_utils  # noqa: E402
 
-from grader_tests.framework import limits, trusted  # noqa: E402
+from grader_tests.framework.pipeline import limits, grading  # noqa: E402
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: graded outside your kernel)\n"
 MAX_CELL_OUTPUT_BYTES = 2 * 2**20
@@ -133,17 +134,17 @@ class HideHiddenTests(NbGraderPreprocessor):
                                  limits.SubmissionLimits(config=self.config))
             if not group.capped:
                 self.log.warning("PER-SUBMISSION LIMITS UNAVAILABLE (%s): grading with per-process "
-                                 "rlimits only (degraded mode, see grader_tests/framework/limits.py)",
+                                 "rlimits only (degraded mode, see grader_tests/framework/pipeline/limits.py)",
                                  group.reason)
         originals = {}
         for index, cell in enumerate(nb.cells):
-            if nbgrader_utils.is_grade(cell) and cell.cell_type == "code" and trusted.has_hidden(cell.source):
+            if nbgrader_utils.is_grade(cell) and cell.cell_type == "code" and grading.has_hidden(cell.source):
                 originals[index] = cell.source
-                cell.source = trusted.visible_part(cell.source).rstrip() + "\n" + HIDDEN_PLACEHOLDER
+                cell.source = grading.visible_part(cell.source).rstrip() + "\n" + HIDDEN_PLACEHOLDER
         resources["hidden_test_sources"] = originals
         # the trusted probes run in their sandbox while the kernel runs the notebook
         answers, tests = _answers_and_tests(nb, originals)
-        resources["trusted_grading"] = trusted.start_grading(
+        resources["trusted_grading"] = grading.start_grading(
             resources["nbgrader"]["assignment"], answers, tests,
             submission_dir=self._submission_dir(resources))
         resources["course_timing"]["setup"] = time.monotonic() - resources["course_timing"]["begin"]
@@ -151,13 +152,13 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 class ContainedExecute(Execute):
-    """nbgrader's Execute with the kernel sandboxed (grader_tests/framework/sandbox.py). A dead kernel
+    """nbgrader's Execute with the kernel sandboxed (grader_tests/framework/pipeline/sandbox.py). A dead kernel
     (os._exit, segfault, out of memory) or a timed-out cell no longer voids the submission: the
     cell says what happened, later cells are marked not run, and grading goes on. Output beyond
     2 MB per cell is dropped (an output flood)."""
 
     def __init__(self, *args, **kwargs):
-        from grader_tests.framework.sandbox import SandboxedKernelManager
+        from grader_tests.framework.pipeline.sandbox import SandboxedKernelManager
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
 
@@ -188,14 +189,14 @@ class ContainedExecute(Execute):
             self._times["kernel_stop"] = end - last
             # nbclient does not clean up after a kernel that died or timed out: its runtime
             # folder (sockets, connection key) goes with the notebook's grading all the same
-            from grader_tests.framework.sandbox import remove_runtime_dirs
+            from grader_tests.framework.pipeline.sandbox import remove_runtime_dirs
             remove_runtime_dirs()
 
     def _refuse_broken_environment(self, err):
         """A kernel that never started: when a fresh sandboxed interpreter cannot start either,
         the grading environment broke (every submission would die the same way): stop, record
         nothing. Otherwise the submission's own run failed, and grading goes on."""
-        from grader_tests.framework import sandbox
+        from grader_tests.framework.pipeline import sandbox
         reason = sandbox.recheck()
         if reason:
             raise sandbox.GradingEnvironmentBroken(
@@ -262,7 +263,7 @@ class ContainedExecute(Execute):
 
 class TrustedGrading(NbGraderPreprocessor):
     """After the kernel ran: every test cell of a graded unit gets the outcome computed by
-    `trusted.start_grading` / `finish_grading` (sandboxed probes, judged here), replacing the kernel's outputs."""
+    `grading.start_grading` / `finish_grading` (sandboxed probes, judged here), replacing the kernel's outputs."""
 
     def preprocess(self, nb, resources):
         originals = resources.pop("hidden_test_sources", {})
@@ -272,8 +273,8 @@ class TrustedGrading(NbGraderPreprocessor):
         pending = resources.pop("trusted_grading", None)
         if pending is None and "nbgrader" in resources:  # HideHiddenTests did not run
             answers, tests = _answers_and_tests(nb, {})
-            pending = trusted.start_grading(resources["nbgrader"]["assignment"], answers, tests)
-        outcomes, status = trusted.finish_grading(pending)
+            pending = grading.start_grading(resources["nbgrader"]["assignment"], answers, tests)
+        outcomes, status = grading.finish_grading(pending)
         self.log.info("Trusted grading: %d test cells in %.1f s (%s)", len(outcomes),
                       time.perf_counter() - start,  # the wait left after the kernel's run
                       ", ".join(f"{u} {s.get('elapsed', '?')} s" for u, s in status.items()))
@@ -311,7 +312,7 @@ class TrustedGrading(NbGraderPreprocessor):
         if usage.get("limits_hit"):   # in the log, and for the student in the feedback
             self.log.warning("%s/%s hit the submission limits: %s", info["student"],
                              info.get("notebook"), ", ".join(usage["limits_hit"]))
-            from grader_tests.framework.intake import grading_note
+            from grader_tests.framework.pipeline.intake import grading_note
             nb.cells.insert(0, grading_note(
                 "While your notebook was graded, your code reached " +
                 " and ".join(group.limits.phrase(h) for h in usage["limits_hit"]) +

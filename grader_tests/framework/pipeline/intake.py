@@ -13,7 +13,7 @@ For submitted/<student>/<assignment>/, per notebook of source/<assignment>/:
 - readable, but a structure nbgrader would void the whole submission for (a copied graded cell,
   nbgrader metadata lost to another editor, a cell claiming a grade of its own, a test cell made
   ungraded, a deleted cell nbgrader cannot put back): its cells are matched to the release
-  notebook's and their metadata restored (grader_tests/framework/structure.py),
+  notebook's and their metadata restored (grader_tests/framework/pipeline/structure.py),
   `structure repaired`, with what was found and done under `structure` in the record.
 Symbolic links in a submission are deleted (`links removed`): nbgrader, running as the grader,
 would copy what they point to. The student's original files are kept beside it as `_original_<name>`. A note cell at the top of
@@ -29,7 +29,7 @@ import re
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from grader_tests.framework import structure
+from grader_tests.framework.pipeline import structure
 
 NOTE_MARK = "course-intake-note"
 STRUCTURE_REPAIRED = "structure repaired"
@@ -188,7 +188,7 @@ def intake_all(root, assignment):
         return report
     assignment_table = None
     with contextlib.suppress(Exception):      # without its table, answer cells are found by place
-        from grader_tests.framework import table
+        from grader_tests.framework.contract import table
         assignment_table = table.load(assignment)
     for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
         folder = student / assignment
@@ -217,7 +217,7 @@ def expected_names(root, assignment):
     (notebooks, shipped modules, figures), the files its units read beside the notebook
     (`Unit.submitted_files`, e.g. a checkpoint) and nbgrader's own files (the submission's
     timestamp, and the secret `release_feedback` matches feedback to a submission by)."""
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     root = pathlib.Path(root)
     names = set(NBGRADER_FILES)
     for folder in (root / "release" / assignment, root / "source" / assignment):
@@ -237,7 +237,7 @@ def unexpected_names(root, step_folder, extra=()):
     autograded/ and generate_feedback only expected files into feedback/. Nothing is deleted."""
     import fnmatch
     import glob
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     root = pathlib.Path(root)
     base = root / step_folder
     if not base.is_dir():

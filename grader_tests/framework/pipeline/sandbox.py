@@ -29,7 +29,7 @@ No network (`--unshare-net`: loopback only), its own PID, IPC and UTS namespaces
 its parent. Resource limits (setrlimit): CPU time, file size (an output flood stops at the
 limit), open files, and an address-space cap when no GPU is in use (it breaks CUDA). Under
 autograde every process of one graded notebook also joins that notebook's cgroup
-(grader_tests/framework/limits.py); /tmp and /dev/shm are capped at `tmp_bytes` and the kernel's
+(grader_tests/framework/pipeline/limits.py); /tmp and /dev/shm are capped at `tmp_bytes` and the kernel's
 writes into its working folder at `folder_bytes` (nothing it writes reaches autograded/ or the
 feedback).
 
@@ -48,11 +48,11 @@ import shutil
 import subprocess
 import sys
 
-from grader_tests.framework import limits
+from grader_tests.framework.pipeline import limits
 
 # Folders hidden from student code: the course root nbgrader runs in (nbgrader_config.py sets
 # COURSE_ROOT) and the folder this package really lives in (they differ when linked).
-COURSE_ROOT = pathlib.Path(__file__).resolve().parents[2]
+COURSE_ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
 def _hidden_roots():
@@ -277,7 +277,10 @@ def machine_view(executable=None):
     wanted = [(venv, "the virtualenv (its packages: torch, numpy, ipykernel, ...)", True)]
     wanted += [(pathlib.Path(p), "the interpreter's installation and search path", False)
                for p in _interpreter_paths(executable)]
-    wanted += [(root / "data", "the course's data, read-only (COURSE_DATA_DIR)", True) for root in hidden]
+    wanted += [(root / "data", "the course's data, read-only", True) for root in hidden]
+    if os.environ.get("COURSE_DATA_DIR"):   # the data folder the shipped loaders read
+        wanted.append((pathlib.Path(os.environ["COURSE_DATA_DIR"]), "the course's data, read-only "
+                       "(COURSE_DATA_DIR)", True))
     bound = set()
     for path, why, in_course_ok in wanted:
         if not path.exists():

@@ -1,7 +1,7 @@
 """Autograde on Dask (issue 11): one task per submission, long-lived workers, incremental re-runs.
 
 `autograde(root, assignment, ...)` (what `tools/course.py autograde` runs):
-1. intake of every submission (grader_tests/framework/intake.py), once, in this process;
+1. intake of every submission (grader_tests/framework/pipeline/intake.py), once, in this process;
 2. the submissions to grade: every one whose files changed since it was last graded, or all
    when the grader changed (its code, the reference, the source notebooks, the course config:
    `grader_fingerprint`) or `force`; the state is kept in reports/<a>/grading_state.json;
@@ -30,8 +30,9 @@ import time
 
 STATE_FILE = "grading_state.json"
 # What a grade depends on besides the submission: when any of these changes, everyone is regraded.
-GRADER_GLOBS = ("nbgrader_config.py", "grader_tests/framework/*.py", "grader_tests/{package}/*.py",
-                "reference/{assignment}.py", "handouts/*.py", "source/{assignment}/*.ipynb")
+GRADER_GLOBS = ("nbgrader_config.py", "grader_tests/framework/**/*.py", "grader_tests/framework/**/*.j2",
+                "grader_tests/{package}/*.py", "reference/{assignment}.py", "handouts/*.py",
+                "source/{assignment}/*.ipynb")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def _digest(paths, base):
 
 
 def grader_fingerprint(root, assignment):
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     root = pathlib.Path(root)
     package = table.load(assignment).package_name.split(".")[-1]
     paths = {p for pattern in GRADER_GLOBS
@@ -140,7 +141,7 @@ def submission_fingerprint(root, assignment, student):
 
 def graded(root, assignment, student):
     """Whether every notebook of the student's submission has an autograded copy."""
-    from grader_tests.framework import table
+    from grader_tests.framework.contract import table
     folder = pathlib.Path(root) / "autograded" / student / assignment
     return all((folder / name).exists() for name in table.load(assignment).notebook_files)
 
@@ -216,7 +217,7 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
     "flagged": {student: reason}, "wall_seconds", "mean_seconds"}."""
     from distributed import as_completed
     from tqdm import tqdm
-    from grader_tests.framework.intake import intake_all
+    from grader_tests.framework.pipeline.intake import intake_all
     root = pathlib.Path(root)
     start = time.perf_counter()
     intake = intake_all(root, assignment)
@@ -224,7 +225,7 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
     summary = {"graded": [], "skipped": [s for s in students if s not in todo], "failed": {},
                "flagged": {}, "seconds": {}, "stopped": None}
     if todo and scheduler is None:   # the local cluster grades in this machine's sandbox: check it first
-        from grader_tests.framework import sandbox
+        from grader_tests.framework.pipeline import sandbox
         try:
             sandbox.require_working_sandbox(root)
         except (sandbox.GradingEnvironmentBroken, sandbox.SandboxUnavailable) as err:
@@ -277,7 +278,7 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
 def _environment_broken(error):
     """Whether a task failed because no student code can run on its worker (the sandbox
     preflight's verdict, or a sandbox tool missing), not because of its submission."""
-    from grader_tests.framework import sandbox
+    from grader_tests.framework.pipeline import sandbox
     return any(mark in (error or "") for mark in (sandbox.BROKEN_MARK, "SandboxUnavailable",
                                                    "GradingEnvironmentBroken"))
 

@@ -1,0 +1,1 @@
+"""What students, TAs and instructors read (see grader_tests/framework/__init__.py)."""
