@@ -84,3 +84,20 @@ def diagnose(message):
             key_text, sentence = first[:case.start()].rstrip(" .") + ".", first
     label = _first_sentences(key_text.strip())
     return Diagnosis(key=mask(label), label=label, sentence=_first_sentences(sentence.strip()))
+
+
+VERDICT_KEY = "course"   # a graded test cell's metadata: {"course": {"verdict": Verdict.as_dict()}}
+
+
+def of_cell(cell):
+    """The `Diagnosis` of a failed test cell of an autograded notebook (None when it passed): from
+    the verdict trusted grading recorded in the cell's metadata; for a notebook graded before
+    verdicts were recorded, from its failure message."""
+    from grader_tests.framework.contract.verdict import Verdict
+    record = cell.get("metadata", {}).get(VERDICT_KEY, {}).get("verdict")
+    if record is not None:
+        return Verdict.from_dict(record).diagnosis()
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return diagnose(output.get("evalue", ""))
+    return None
