@@ -16,6 +16,71 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
+# `make check`: the fast tier, every test of these modules (README, "For developers"): the grader
+# in process (solutions and every corpus file against every hidden test, messages, rules, generic
+# kinds), the references' cross-checks, intake and the term's policy. About 2 minutes on 2 cores.
+CHECK_TIER = {
+    "test_grader", "test_grader_messages", "test_rules", "test_kinds", "test_intake",
+    "test_reference_bptt_from_scratch", "test_reference_convnets", "test_reference_recurrent_cells",
+    "test_reference_sequence_models", "test_reference_sparse_autoencoder", "test_sequence_helpers",
+    "test_term_policy", "test_serve",
+}
+
+
+assert all((ROOT / "tests" / f"{m}.py").exists() for m in CHECK_TIER), "CHECK_TIER names a missing module"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in CHECK_TIER:
+            item.add_marker(pytest.mark.check)
+
+# ---------------------------------------------------------------------------------------------
+# The grader in one process: verdicts of answers, and what a student may read
+# ---------------------------------------------------------------------------------------------
+
+INTERNALS = ("grader_tests", "reference", "Traceback", "ref.", ".py", "judge", "probe_runner")
+
+
+def solutions(assignment):
+    """The instructor's solutions of every notebook of `assignment`, by grade_id."""
+    from grader_tests.framework.pipeline import submission_builder as sb
+    return sb.assignment_solutions(ROOT, assignment)
+
+
+def verdicts(assignment, unit, source):
+    """{aspect: message or None} for every hidden test of `unit` on the answer `source`."""
+    import contextlib
+    import io
+    from grader_tests.framework.contract import table
+    from grader_tests.framework.judging import checks
+    out = {}
+    for aspect in table.load(assignment).unit(unit).hidden_aspects:
+        with contextlib.redirect_stdout(io.StringIO()):
+            verdict, _ = checks.outcome(assignment, unit, aspect, source)
+        out[aspect] = None if verdict.passed else verdict.message
+    return out
+
+
+def assert_student_facing(message):
+    """No grader internals, paths or tracebacks, and short."""
+    import re
+    for internal in INTERNALS:
+        assert internal not in message, message
+    assert not re.search(r"(/[\w.-]+){2,}", message), message
+    assert len(message) < 600, message
+
+
+def grade(assignment_table, answers, tests):
+    """{test grade_id: Verdict} of a notebook's answers through the trusted path autograde uses
+    (sandboxed probes, judged here), on the CPU."""
+    from grader_tests.framework.pipeline import grading
+    pending = grading.start_grading(assignment_table.name, answers, tests, devices=["cpu"],
+                                    assignment_table=assignment_table)
+    outcomes, _ = grading.finish_grading(pending)
+    return outcomes
+
+
 def make_course(tmp_path, assignment="recurrent_cells"):
     """A throwaway course root: its own config, source, gradebook; the packages linked in."""
     from grader_tests.framework.pipeline.submission_builder import throwaway_course
@@ -76,3 +141,33 @@ def browser():
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser and server tests: waiting for a page, a server
+# ---------------------------------------------------------------------------------------------
+
+def wait_for(condition, seconds, what):
+    """`condition()`'s first true value within `seconds`; an element not there yet (or gone stale
+    while the page redrew) counts as not yet."""
+    import time
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except Exception:
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def http_ok(url):
+    """Whether `url` answers 200 (a server is up)."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False

@@ -18,7 +18,8 @@ import torch
 from conftest import ROOT
 from grader_tests.convnets import challenge, examples, judge
 from grader_tests.convnets import probe as P
-from grader_tests.framework.judging import checks
+from grader_tests.framework.contract import table
+from grader_tests.framework.judging import checks, namespace
 from grader_tests.framework.pipeline import submission_builder as sb
 
 SOLUTION = sb.assignment_solutions(ROOT, "convnets")["challenge"]
@@ -43,7 +44,7 @@ def saved(tmp_path, obj, name="ckpt.pt"):
 
 def solution_model():
     scope = {}
-    exec(judge.given_source("challenge") + "\n" + SOLUTION, scope)
+    exec(namespace.given_for(table.load("convnets"), "challenge") + "\n" + SOLUTION, scope)
     torch.manual_seed(123)
     return scope["build_best_model"]()
 

@@ -1,64 +1,66 @@
-"""The class report's building blocks, without nbgrader (fast): failure messages reduced to the
+"""The class report's building blocks, without nbgrader (fast): recorded verdicts grouped by the
 likely bug (grader_tests/framework/reports/diagnosis.py) and code similarity between answers
 (grader_tests/framework/reports/similarity.py). The report on a whole graded class, the LMS export and
 the TA's workflow in a browser run in test_pipeline.py on its graded corpus class."""
-import re
-
 import nbformat
-import pytest
 
 from conftest import ROOT
+from grader_tests.framework.contract import verdict as v
+from grader_tests.framework.contract.verdict import VERDICT_KEY, Hint
 from grader_tests.framework.reports import class_report, diagnosis, similarity
 from grader_tests.framework.pipeline import submission_builder as sb
 
-GATE_HINT = ("Your gates are read in the order forget, input, cell candidate, output; the "
-             "contract's order along the 4*hidden_size axis is input, forget, cell candidate, "
-             "output (PyTorch's).")
+GATE_ORDER = Hint("lstm_gate_order",
+                  "Your gates are read in the order forget, input, cell candidate, output; the "
+                  "contract's order along the 4*hidden_size axis is input, forget, cell candidate, "
+                  "output (PyTorch's).")
+
+
+def cell_with(verdict, grade_id="test"):
+    """A graded test cell of an autograded notebook holding `verdict` as trusted grading records it."""
+    cell = nbformat.v4.new_code_cell("", metadata={VERDICT_KEY: {"verdict": verdict.as_dict()},
+                                                   "nbgrader": {"grade_id": grade_id, "grade": True}})
+    cell.outputs = [nbformat.v4.new_output("error", ename="Hidden test failed", evalue=verdict.message,
+                                           traceback=[])]
+    return cell
 
 
 def test_same_bug_on_different_inputs_is_one_diagnosis():
-    a = diagnosis.diagnose("h_next differs from the expected value for input of shape (4, 7), "
-                           "hidden_size 5, hx given, bias=True, float64 on cpu (max abs error 0.363). "
-                           + GATE_HINT)
-    b = diagnosis.diagnose("h_next differs from the expected value for input of shape (1, 3), "
-                           "hidden_size 2, hx None, bias=False, float32 on cuda (max abs error 1.2e-01). "
-                           + GATE_HINT)
-    assert a.key == b.key and a.label == GATE_HINT == a.sentence
-    other = diagnosis.diagnose("h_next differs from the expected value for input of shape (4, 7), "
-                               "float64 on cpu (max abs error 0.363). Check the activations: sigmoid "
-                               "on the input, forget and output gates, tanh on the cell candidate.")
+    a = diagnosis.of_cell(cell_with(v.values_differ(
+        "h_next", "for input of shape (4, 7), hidden_size 5, hx given, float64 on cpu", 0.363, GATE_ORDER)))
+    b = diagnosis.of_cell(cell_with(v.values_differ(
+        "h_next", "for input of shape (1, 3), hidden_size 2, hx None, float32 on cuda", 0.12, GATE_ORDER)))
+    assert a.key == b.key and a.label == GATE_ORDER.text == a.sentence
+    other = diagnosis.of_cell(cell_with(v.values_differ(
+        "h_next", "for input of shape (4, 7), float64 on cpu", 0.363,
+        Hint("lstm_activations", "Check the activations: sigmoid on the gates, tanh on the cell candidate."))))
     assert other.key != a.key
 
 
-@pytest.mark.parametrize("message, key, sentence_has", [
-    # a hint after a colon, the case in brackets holding colons
-    ("Calling the model twice on the same input gave different logits for mode 'LSTM', input of "
-     "shape (3, 5, 4), float64 on cpu: every call must start from zero states (don't keep states "
-     "in self).", "every call must start from zero states (don't keep states in self).", "every call"),
-    ("dx differs from the expected gradient for x of shape (2, 3, 5, 5), conv_param {'stride': 1, "
-     "'pad': 1} (max abs error 0.5). The bias is missing: add b[f] to every output of filter f.",
-     "The bias is missing: add b[f] to every output of filter f.", "bias is missing"),
-    # a symptom without a hint: grouped without its input, shown to the student with it
-    ("RNNModel raised RuntimeError: mat1 and mat2 shapes cannot be multiplied (3x4 and 6x24) for "
-     "mode 'LSTM', input of shape (3, 5, 4), hidden_size 6, float64 on cpu.",
-     "RNNModel raised RuntimeError: mat1 and mat2 shapes cannot be multiplied (NxN and NxN).",
-     "input of shape (3, 5, 4)"),
-    # a message that is its own diagnosis ("for exactly" names no input)
-    ("LSTMCell(5, 16, bias=False) has parameters ['h2h.bias', 'h2h.weight']; the contract asks for "
-     "exactly ['h2h.weight'] (self.x2h and self.h2h).",
-     "LSTMCell(N, N, bias=False) has parameters [...]; the contract asks for exactly [...] "
-     "(self.x2h and self.h2h).", "LSTMCell(5, 16"),
-    # both wordings of an unanswered cell are one diagnosis
-    ("The answer cell `lstm_cell` has not been answered yet (it raises NotImplementedError).",
-     diagnosis.UNANSWERED, "Not answered"),
-    ("LSTMCell has not been answered yet (it raises NotImplementedError).", diagnosis.UNANSWERED,
-     "Not answered"),
-])
-def test_message_shapes(message, key, sentence_has):
-    found = diagnosis.diagnose(message)
-    assert found.key == key
-    assert sentence_has in found.sentence
-    assert not re.search(r"max abs error", found.sentence)
+def test_a_symptom_without_a_hint_is_grouped_without_its_input_and_shown_with_it():
+    a = diagnosis.of_cell(cell_with(v.raised(
+        "RNNModel", "RuntimeError: mat1 and mat2 shapes cannot be multiplied (3x4 and 6x24)",
+        "for mode 'LSTM', input of shape (3, 5, 4), hidden_size 6, float64 on cpu")))
+    b = diagnosis.of_cell(cell_with(v.raised(
+        "RNNModel", "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x4 and 3x12)",
+        "for mode 'GRU', input of shape (2, 5, 4), hidden_size 3, float64 on cpu")))
+    assert a.key == b.key and a.label == "RNNModel: raises an exception"
+    assert "input of shape (3, 5, 4)" in a.sentence and "max abs error" not in a.sentence
+
+
+def test_unanswered_cells_are_one_diagnosis_whatever_unit():
+    a = diagnosis.of_cell(cell_with(v.not_answered("LSTMCell")))
+    b = diagnosis.of_cell(cell_with(v.not_answered("lstm_cell")))
+    assert a.key == b.key == v.NOT_ANSWERED.id and a.sentence.startswith("Not answered yet")
+
+
+def test_a_cell_without_a_recorded_verdict_is_grouped_by_its_whole_message():
+    old = nbformat.v4.new_code_cell("")
+    old.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="dx  is wrong.\n",
+                                          traceback=[])]
+    found = diagnosis.of_cell(old)
+    assert found.key == "dx is wrong." == found.sentence
+    assert diagnosis.of_cell(nbformat.v4.new_code_cell("")) is None       # passed: no diagnosis
 
 
 def _release_cells(assignment, unit):
@@ -118,14 +120,13 @@ def test_run_outcomes_from_an_autograded_notebook():
         c = new_code_cell("pass", outputs=list(outputs))
         c.metadata["nbgrader"] = {"grade_id": grade_id, "solution": solution, "grade": not solution}
         return c
+    from grader_tests.framework.pipeline import grading
+    gate_order = v.values_differ("h_next", "for input of shape (4, 7), float64 on cpu", 0.363, GATE_ORDER)
+    timeout = grading._run_failure({"outcome": "timeout", "seconds": 30}, None, None)
     nb = new_notebook(cells=[
         cell("lstm_cell", solution=True),
-        cell("test_lstm_cell_forward", new_output(
-            "error", ename="GradingFailure", evalue="h_next differs from the expected value for input "
-            "of shape (4, 7), float64 on cpu (max abs error 0.363). " + GATE_HINT, traceback=[])),
-        cell("test_gru_cell_forward", new_output(
-            "error", ename="GradingFailure", evalue="Your code did not finish within 30 s when the "
-            "grader ran it (an infinite loop?), so this unit could not be graded.", traceback=[])),
+        cell_with(gate_order, grade_id="test_lstm_cell_forward"),
+        cell_with(timeout, grade_id="test_gru_cell_forward"),
         cell("train_models", new_output("error", ename="KernelDied", evalue="The kernel died while "
                                         "running this cell (os._exit, a crash, or the memory limit); "
                                         "later cells were not run.", traceback=[])),
@@ -137,7 +138,7 @@ def test_run_outcomes_from_an_autograded_notebook():
     kinds = [kind for _, kind, _ in findings.events]
     assert kinds == ["grader timeout", "kernel died", "cells not run"]
     assert findings.answers == {"lstm_cell": "pass"}
-    assert [d.label for d, hidden in findings.failing["lstm_cell"]] == [GATE_HINT]
+    assert [d.label for d, hidden in findings.failing["lstm_cell"]] == [GATE_ORDER.text]
     findings.read_record("recurrent_cells.ipynb", {"wall_seconds": 12.5, "limits_hit": ["pids"]})
     assert findings.timing == "run record" and findings.limits == ["pids"]
     assert ("recurrent_cells.ipynb", "resource limit", "pids limit reached") in findings.events

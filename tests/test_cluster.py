@@ -1,4 +1,4 @@
-"""Autograde on Dask (issue 11): incremental re-runs on the local cluster, and a multi-process
+"""Autograde on Dask: incremental re-runs on the local cluster, and a multi-process
 cluster on loopback (`dask scheduler` + two `dask worker` processes) grading into a real
 PostgreSQL server this test starts, with one worker killed mid-run.
 

@@ -15,34 +15,12 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, assert_student_facing, solutions, verdicts
 from grader_tests.framework.judging import checks
 from grader_tests.framework.pipeline import submission_builder as sb
 from grader_tests.framework.contract import table
 
 ASSIGNMENTS = table.assignments(ROOT)
-INTERNALS = ("grader_tests", "reference", "Traceback", "ref.", ".py", "judge", "probe_runner")
-
-
-def solutions(assignment):
-    return sb.assignment_solutions(ROOT, assignment)
-
-
-def verdicts(assignment, unit, source):
-    """{aspect: message or None} for every hidden test of `unit` on the answer `source`."""
-    out = {}
-    for aspect in table.load(assignment).unit(unit).hidden_aspects:
-        with contextlib.redirect_stdout(io.StringIO()):
-            verdict, _ = checks.outcome(assignment, unit, aspect, source)
-        out[aspect] = None if verdict.passed else verdict.message
-    return out
-
-
-def assert_student_facing(message):
-    for internal in INTERNALS:
-        assert internal not in message, message
-    assert not re.search(r"(/[\w.-]+){2,}", message), message
-    assert len(message) < 600, message
 
 
 def test_notebooks_agree_with_scripts_and_tables():

@@ -7,10 +7,10 @@ import io
 
 import pytest
 
+from conftest import assert_student_facing, solutions, verdicts
 from grader_tests.framework.judging import checks
 from grader_tests.framework.pipeline import submission_builder as sb
 from reference import recurrent_cells as ref_rc
-from test_grader import assert_student_facing, solutions, verdicts
 
 
 def corpus(assignment, unit, name):
@@ -50,7 +50,7 @@ def failure(assignment, unit, aspect, source):
     ("sparse_autoencoder", "init_weights", "rng", "wrong_own_generator", "different seeds"),
     ("sparse_autoencoder", "init_weights", "range", "wrong_bias_row_shape", "expected (64,)"),
     ("sparse_autoencoder", "ae_cost", "value", "wrong_kl_subtracted", "KL term has the wrong sign"),
-    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_hidden_delta_W1", "dW1 is wrong while J is right: check the hidden delta uses W2^T"),
+    ("sparse_autoencoder", "ae_cost", "gradients", "wrong_hidden_delta_W1", "Check the hidden delta uses W2^T"),
     ("sparse_autoencoder", "ae_cost", "consistency", "wrong_hidden_delta_W1", "while J is right"),
     ("sparse_autoencoder", "ae_cost", "gradients", "wrong_sigmoid_deriv_on_activation", "sigmoid derivative is applied to activations"),
     ("sparse_autoencoder", "ae_cost", "gradients", "wrong_sigmoid_deriv_preactivation", "pre-activation"),
@@ -66,6 +66,51 @@ def failure(assignment, unit, aspect, source):
     ("sparse_autoencoder", "train_autoencoder", "updates", "wrong_history_before_updates", "recorded before each epoch's updates"),
     ("sparse_autoencoder", "train_autoencoder", "updates", "wrong_gradient_ascent", "move up the gradient"),
     ("sparse_autoencoder", "train_autoencoder", "rng", "wrong_init_own_rng", "Pass the rng"),
+    ("bptt_from_scratch", "rnn_bptt", "backward", "wrong_truncated_skips_t0", "range(T), not range(1, T)"),
+    ("bptt_from_scratch", "lstm_bptt", "backward", "wrong_sigmoid_deriv_on_activation", "s * (1 - s)"),
+    ("bptt_from_scratch", "lstm_bptt", "backward", "wrong_clip_inside_backward", "clipped inside backward"),
+    ("bptt_from_scratch", "gru_bptt", "forward", "wrong_blend_reversed", "blend is reversed"),
+    ("bptt_from_scratch", "momentum_step", "values", "wrong_norm_clipping", "not the gradient's norm"),
+    ("bptt_from_scratch", "momentum_step", "pure", "wrong_mutates_params_inplace", "in place"),
+    ("bptt_from_scratch", "confusion_matrix", "values", "wrong_transposed", "transposed"),
+    ("bptt_from_scratch", "confusion_matrix", "values", "wrong_shape_from_labels", "num_classes x num_classes"),
+    ("bptt_from_scratch", "train_recurrent", "updates", "wrong_labels_not_shuffled", "same shuffled indices"),
+    ("bptt_from_scratch", "train_recurrent", "stopping", "wrong_returns_last_params", "lowest validation loss"),
+    ("bptt_from_scratch", "train_recurrent", "rng", "wrong_np_random_permutation", "not np.random"),
+    ("bptt_from_scratch", "train_recurrent", "rng", "wrong_same_shuffle_every_epoch", "fresh permutation"),
+    ("sequence_models", "vanilla_rnn", "forward", "wrong_softmax_output", "no softmax at the end"),
+    ("sequence_models", "vanilla_rnn", "forward", "wrong_h0_cpu", "on x's device"),
+    ("sequence_models", "vanilla_rnn", "forward", "wrong_state_kept_between_calls", "depends on its earlier calls"),
+    ("sequence_models", "palindrome_lstm", "forward", "wrong_input_forget_swapped", "input gate i on the candidate g"),
+    ("sequence_models", "palindrome_lstm", "forward", "wrong_cell_state_kept_between_calls", "depends on its earlier calls"),
+    ("sequence_models", "lstm_param_count", "values", "wrong_three_gates", "four gate blocks"),
+    ("sequence_models", "batch_error", "values", "wrong_returns_accuracy", "You return the accuracy"),
+    ("sequence_models", "train_loop", "replay", "wrong_no_zero_grad", "zero_grad() before each backward"),
+    ("sequence_models", "train_loop", "mode", "wrong_no_train_mode", "model.train()"),
+    ("sequence_models", "make_optimizers", "values", "wrong_lstm_over_rnn_params", "over its own model"),
+    ("sequence_models", "seq_rnn", "forward", "wrong_default_hidden_size", "the contract's default is hidden_size=150"),
+    ("sequence_models", "seq_gru", "forward", "wrong_default_num_classes", "the contract's default is num_classes=10"),
+    ("sequence_models", "seq_lstm", "forward", "wrong_defaults_dropped", "the contract's default is hidden_size=150"),
+    ("sequence_models", "seq_gru", "forward", "wrong_hidden_kept_between_calls", "depends on its earlier calls"),
+    ("sequence_models", "seq_lstm", "forward", "wrong_squeeze_h_n", "batch size 1"),
+    ("sequence_models", "seq_gru", "hidden", "wrong_hidden_cpu", "on the module's device"),
+    ("sequence_models", "seq_lstm", "hidden", "wrong_hidden_only_h0", "tuple (h0, c0)"),
+    ("sequence_models", "xor_network", "recurrent", "wrong_or_output", "OR and not AND"),
+    ("sequence_models", "activation_ratio", "values", "wrong_ratio_inverted", "sigmoid derivative over the tanh derivative"),
+    ("convnets", "conv_naive", "forward", "wrong_kernel_flipped", "You flipped the kernel"),
+    ("convnets", "conv_naive", "backward", "wrong_db_mean", "not the mean"),
+    ("convnets", "conv_naive", "forward", "wrong_stride_ignored_in_window", "(i * stride, j * stride)"),
+    ("convnets", "max_pool_naive", "backward", "wrong_grad_to_whole_window", "window's maximum only"),
+    ("convnets", "max_pool_naive", "backward", "wrong_assign_overlapping", "accumulate with +="),
+    ("convnets", "spatial_batchnorm", "running", "wrong_momentum_reversed", "momentum is reversed"),
+    ("convnets", "spatial_batchnorm", "running", "wrong_running_not_written_back", "back into bn_param"),
+    ("convnets", "spatial_groupnorm", "forward", "wrong_interleaved_groups", "not every G-th channel"),
+    ("convnets", "three_layer_convnet_numpy", "backward", "wrong_reg_missing_in_grads", "reg * W1 is missing"),
+    ("convnets", "three_layer_convnet_fn", "forward", "wrong_softmax_scores", "no softmax"),
+    ("convnets", "three_layer_convnet_fn", "forward", "wrong_manual_pad_cpu", "fixed device"),
+    ("convnets", "init_convnet_params", "structure", "wrong_uniform_same_std", "looks uniformly distributed"),
+    ("convnets", "convnet_module", "structure", "wrong_submodule_names", "self.conv1, self.conv2 and self.fc"),
+    ("convnets", "convnet_sequential", "forward", "wrong_flatten_buffer_accumulates", "depends on its earlier calls"),
 ])
 def test_seed_and_common_bugs_are_named(assignment, unit, aspect, name, expected):
     message = failure(assignment, unit, aspect, corpus(assignment, unit, name))
@@ -88,8 +133,9 @@ def test_from_scratch_rule_scores_zero_on_every_aspect(unit, name):
 
 def test_dependent_unit_bound_to_reference_cells():
     """rnn_model is graded with the reference LSTMCell even if it refers to it at class level."""
-    from grader_tests.recurrent_cells import judge
-    assert inspect.getsource(ref_rc.LSTMCell) in judge.given_source("rnn_model")
+    from grader_tests.framework.contract import table
+    from grader_tests.framework.judging import namespace
+    assert inspect.getsource(ref_rc.LSTMCell) in namespace.given_for(table.load("recurrent_cells"), "rnn_model")
     source = "CellAlias = LSTMCell\n" + solutions("recurrent_cells")["rnn_model"]
     assert verdicts("recurrent_cells", "rnn_model", source) == {
         "forward": None, "backward": None, "structure": None}

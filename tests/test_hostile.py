@@ -1,4 +1,4 @@
-"""Hostile submissions against the per-submission limits, through real nbgrader (issue 12).
+"""Hostile submissions against the per-submission limits, through real nbgrader.
 
 One course, graded twice with the project's parallel autograde (`tools/course.py autograde`,
 two processes): first three innocent students alone (the baseline), then the same three beside

@@ -3,7 +3,7 @@ the trusted path on a throwaway unit table: a new unit of these kinds is a table
 and its variants."""
 import pytest
 
-from test_rules import grade
+from conftest import grade
 from toy_kinds.units import TABLE
 
 HIDDEN = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
@@ -79,6 +79,34 @@ OK_PARTS = dict(affine=AFFINE.format(out="x @ w + b", db="dout.sum(axis=0)"), re
 ])
 def test_torch_module_kind(body, failing, expected):
     got = outcomes(OK_PARTS["affine"], OK_PARTS["relu"], MODULE.format(body=body))
+    assert {k for k, o in got.items() if not o.passed} == failing, {k: o.message for k, o in got.items()}
+    if expected:
+        assert any(expected in got[k].message for k in failing), {k: got[k].message for k in failing}
+
+
+SIGMOID = '''
+def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    return out, {cache}
+
+
+def sigmoid_backward(dout, cache):
+    return {dx}
+'''
+SIGMOID_TESTS = {"test_sigmoid_forward": HIDDEN, "test_sigmoid_backward": HIDDEN}
+
+
+@pytest.mark.parametrize("cache, dx, failing, expected", [
+    ("out", "dout * cache * (1 - cache)", set(), None),
+    ("x", "dout * np.exp(-cache) / (1 + np.exp(-cache)) ** 2", set(), None),
+    ("x", "dout * (1 / (1 + np.exp(-cache))) * (1 - cache)", {"test_sigmoid_backward"}, "needs sigmoid(x)"),
+    ("out", "2 * dout * cache * (1 - cache)", {"test_sigmoid_backward"}, "dx differs"),
+])
+def test_a_unit_added_as_a_row_its_cases_and_its_reference(cache, dx, failing, expected):
+    """The toy table's `sigmoid` unit is a table row, two cases (probe.py) and its reference and one
+    known wrong variant (judge.py): the generic pair kind probes and judges it, finite differences
+    included."""
+    got = grade(TABLE, {"sigmoid": SIGMOID.format(cache=cache, dx=dx)}, SIGMOID_TESTS)
     assert {k for k, o in got.items() if not o.passed} == failing, {k: o.message for k, o in got.items()}
     if expected:
         assert any(expected in got[k].message for k in failing), {k: got[k].message for k in failing}

@@ -7,9 +7,9 @@ import torch
 import torch.nn as nn
 
 from conftest import ROOT
+from grader_tests.framework.judging import namespace
 from grader_tests.framework.sandboxed import harness
 from grader_tests.framework.pipeline import submission_builder as sb
-from grader_tests.recurrent_cells import judge
 from grader_tests.recurrent_cells.units import TABLE
 from reference import recurrent_cells as ref
 
@@ -97,7 +97,7 @@ def test_source_solution_values_equal_reference():
     solution = sb.solutions(SOURCE)
     for unit in TABLE.code_units:
         unit, (name,) = unit.id, unit.defines
-        scope = harness.namespace_from(judge.given_source(unit))
+        scope = harness.namespace_from(namespace.given_for(TABLE, unit))
         exec(solution[unit], scope)
         theirs, ours = scope[name], getattr(ref, name)
         args = (5, 4, True) if "cell" in unit else ("GRU", 5, 4, 2, True, 3)

@@ -73,9 +73,9 @@ def test_xor_weights_give_the_running_xor():
     for length in range(1, 9):
         for xs in itertools.product((0, 1), repeat=length):
             assert ref.run_xor_network(ref.XOR_WEIGHTS, ref.S1, xs) == list(itertools.accumulate(xs, lambda a, b: a ^ b))
-    assert judge.judge_values("xor_network", "recurrent", {"XOR_WEIGHTS": {k: np.asarray(v).tolist() for k, v in
+    assert judge.JUDGES["xor_network"].judge_values("recurrent", {"XOR_WEIGHTS": {k: np.asarray(v).tolist() for k, v in
                                                                          ref.XOR_WEIGHTS.items()}, "S1": 0}) is None
-    assert judge.judge_values("xor_network", "recurrent", {"XOR_WEIGHTS": ref.XOR_WEIGHTS, "S1": 1}) is not None
+    assert judge.JUDGES["xor_network"].judge_values("recurrent", {"XOR_WEIGHTS": ref.XOR_WEIGHTS, "S1": 1}) is not None
 
 
 def test_activation_ratios_and_interval():

@@ -2,9 +2,9 @@
 the trusted path autograde uses (sandboxed probes, rules judged outside the student's code)."""
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, grade
 from grader_tests.framework.contract import rules, table
-from grader_tests.framework.pipeline import submission_builder as sb, grading as trusted
+from grader_tests.framework.pipeline import submission_builder as sb
 from toy_rules.units import TABLE as TOY
 
 LSTM_WRAPPER = '''
@@ -36,13 +36,6 @@ class {name}(nn.Module):
         return self.fc(h)
 '''
 HIDDEN = "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS\n"
-
-
-def grade(assignment_table, answers, tests):
-    pending = trusted.start_grading(assignment_table.name, answers, tests, devices=["cpu"],
-                                    assignment_table=assignment_table)
-    outcomes, status = trusted.finish_grading(pending)
-    return outcomes
 
 
 def toy_outcomes(seq_answer, scratch_answer):

@@ -235,7 +235,7 @@ def test_demoted_test_cells_cost_their_unit_only():
     assert_nothing_gained(result)
     graded, _ = structure.StructureVerdicts().preprocess(result.notebook, {})
     failed = {structure.grade_id(c) for c in graded.cells
-              if any(o.get("ename") == "GradingFailure" for o in c.get("outputs", []))}
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))}
     assert failed == {"test_add", "test_add_values"}
     assert "ungraded cells" in graded.cells[at(graded, "test_add")].outputs[0].evalue
 
@@ -454,7 +454,7 @@ def _summary_row(page, unit):
     """The text of `unit`'s row in the feedback page's per-unit summary."""
     import html
     import re
-    row = re.search(rf"<tr><td><code>{unit}</code></td>(.*?)</tr>", page, re.S)
+    row = re.search(rf'<tr class="[^"]*" data-unit="{unit}"><td class="unit">.*?</td>(.*?)</tr>', page, re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", row.group(1))) if row else ""
 
 

@@ -1,4 +1,4 @@
-"""Autograde throughput against stock nbgrader (issue 11). Figures, not a test.
+"""Autograde throughput against stock nbgrader. Figures, not a test.
 
     python tools/bench_autograde.py [--copies 24] [--assignment recurrent_cells]
 

@@ -1,4 +1,4 @@
-"""What hostile submissions get with and without the per-submission limits (issue 12).
+"""What hostile submissions get with and without the per-submission limits.
 
     python tools/bench_hostile.py [--innocents 3]
 

@@ -9,8 +9,11 @@ jupytext's percent format carrying the nbgrader cell metadata: edit either (a te
 Jupyter with jupytext, which pairs them through `source/jupytext.toml`); `sync` takes the newer
 one (the script when both are as new), then writes from the unit table
 (grader_tests/<a>/units.py) every test cell's points and hidden block and every written
-answer's points, and writes both files. `check` fails when a sync would change anything, or
-when the notebook and the table disagree on which units and test cells exist.
+answer's points, the points in the markdown (`apply_points`: a heading's "(N points)" is the sum
+of the units whose answer cells lie under it, a written answer's "**Rubric (N points).**" its own,
+and the "| part | points |" table the sections' totals), and writes both files. `check` fails
+when a sync would change anything, or when the notebook and the table disagree on which units
+and test cells exist.
 """
 import argparse
 import pathlib
@@ -77,6 +80,89 @@ def apply_table(nb, assignment_table, notebook_name):
     return problems
 
 
+POINTS = re.compile(r"\s*\((\d+(?:\.\d+)?) points?\b[^)]*\)")   # (3 points), (6 points + 2 written)
+RUBRIC = re.compile(r"\*\*Rubric \((\d+(?:\.\d+)?) points?\)\.\*\*")
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+PARTS_HEADER = re.compile(r"^\|\s*part\s*\|\s*points\s*\|\s*$")
+
+
+def _points_text(value):
+    return f"{value:g} point{'s' if value != 1 else ''}"
+
+
+def _annotation(auto, written):
+    """A heading's points: "(7 points)", "(3 points, written)" or "(6 points + 2 written)"."""
+    if auto and written:
+        return f" ({_points_text(auto)} + {written:g} written)"
+    return f" ({_points_text(written)}, written)" if written else f" ({_points_text(auto)})"
+
+
+def apply_points(nb, assignment_table, notebook_name):
+    """Write the table's points into the markdown: every heading that states "(N points)", the
+    rubric of every written answer, and the "| part | points |" table; returns the problems (a
+    heading stating points with no unit under it)."""
+    problems = []
+    units = {u.id: u for u in assignment_table.units if assignment_table.notebook_of(u) == notebook_name}
+    answer_at = {}
+    for k, cell in enumerate(nb.cells):
+        grade_id = _meta(cell).get("grade_id")
+        if grade_id in units and _meta(cell).get("solution"):
+            answer_at[grade_id] = k
+    headings = []   # (cell index, line index, level, text)
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and grade_id_of(cell) is None:
+            for j, line in enumerate(cell.source.splitlines()):
+                found = HEADING.match(line)
+                if found:
+                    headings.append((k, j, len(found.group(1)), found.group(2)))
+
+    def under(h):
+        k, j, level, _ = headings[h]
+        end = next(((k2, j2) for k2, j2, level2, _ in headings[h + 1:] if level2 <= level), (len(nb.cells), 0))
+        return [units[u] for u, at in answer_at.items() if (k, j) < (at, -1) and (at, 0) < end]
+
+    sections = []
+    for h, (k, j, level, text) in enumerate(headings):
+        inside = under(h)
+        auto = sum(u.total_points for u in inside if u.kind != unit_table.MANUAL)
+        written = sum(u.total_points for u in inside if u.kind == unit_table.MANUAL)
+        if level == 2 and inside:
+            sections.append((POINTS.sub("", text).strip(), auto, written))
+        if POINTS.search(text):
+            if not inside:
+                problems.append(f"{notebook_name}: heading {text!r} states points but no graded unit is under it")
+                continue
+            lines = nb.cells[k].source.splitlines()
+            lines[j] = lines[j][:len(lines[j]) - len(text)] + POINTS.sub(_annotation(auto, written), text, count=1)
+            nb.cells[k].source = "\n".join(lines)
+    for unit_id, k in answer_at.items():
+        if units[unit_id].kind == unit_table.MANUAL:
+            nb.cells[k].source = RUBRIC.sub(f"**Rubric ({_points_text(units[unit_id].points)}).**", nb.cells[k].source)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        start = next((j for j, line in enumerate(lines) if PARTS_HEADER.match(line)), None)
+        if start is None or start + 1 >= len(lines):
+            continue
+        end = start + 2
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        rows = [f"| {title} | {_points_cell(auto, written)} |" for title, auto, written in sections]
+        cell.source = "\n".join(lines[:start + 2] + rows + lines[end:])
+    return problems
+
+
+def _points_cell(auto, written):
+    if auto and written:
+        return f"{auto:g} + {written:g} written"
+    return f"{written:g} written" if written else f"{auto:g}"
+
+
+def grade_id_of(cell):
+    return _meta(cell).get("grade_id")
+
+
 def _read(path):
     nb = jupytext.read(str(path))
     nb.metadata.pop("jupytext", None)
@@ -114,6 +200,7 @@ def sync(assignment, source_side=None, write=True):
         nb.metadata.setdefault("kernelspec", {"display_name": "Python 3 (ipykernel)",
                                               "language": "python", "name": "python3"})
         problems += apply_table(nb, assignment_table, name)
+        problems += apply_points(nb, assignment_table, name)
         for k, cell in enumerate(nb.cells):  # stable ids (jupytext draws random ones)
             cell["id"] = _meta(cell).get("grade_id") or f"cell-{k}"
         nbformat.validate(nb)

@@ -1,47 +1,86 @@
 """The probe half of the `bptt_from_scratch` checks: runs student code, returns plain data.
 
 Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
-`reference` or hold anything that gives an answer away. It builds the grader's inputs, calls
-the student's functions and records numpy arrays plus a small JSON-able `info` dict per case;
-the judge (judge.py) recomputes everything with the reference.
+`reference` or hold anything that gives an answer away. Every unit is a `BpttProbe` registered
+in `PROBES`: its cases per aspect and the function that runs the student's code on one case,
+recording numpy arrays plus a small JSON-able `info` dict; the judge (judge.py) recomputes
+everything with the reference.
 
-`train_recurrent` receives its model as arguments: the probe hands it the reference RNN (put in
-the namespace as `_grader_model` by the judge's given code) or a *scripted* model whose
-validation loss follows a fixed table whatever the split and shuffles, both wrapped so that
-every forward, backward and `momentum_step` call is recorded.
+- the three forward/backward pairs (`rnn_bptt`, `lstm_bptt`, `gru_bptt`) share `probe_pair`,
+  told apart only by their model's parameters (`MODELS`);
+- `momentum_step` and `confusion_matrix` are called on their cases and their inputs checked for
+  in-place edits;
+- `train_recurrent` receives its model as arguments: the probe hands it the reference RNN (put in
+  the namespace as `_grader_model` by the judge's given code) or a *scripted* model whose
+  validation loss follows a fixed table whatever the split and shuffles, both wrapped so that
+  every forward, backward and `momentum_step` call is recorded.
 """
 import dataclasses
 import warnings
 
 import numpy as np
 
-from grader_tests.framework.sandboxed import harness
-from grader_tests.framework.sandboxed.kinds import float_array
 from grader_tests.framework.contract.numerics import numerical_gradient
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.sandboxed.kinds import UnitProbe, float_array, probes_for
 from grader_tests.bptt_from_scratch.units import TABLE
 
-UNITS = {u.id: u.defines for u in TABLE.code_units}
-MODEL_OF = {"rnn_bptt": "rnn", "lstm_bptt": "lstm", "gru_bptt": "gru"}
+
+# ---------------------------------------------------------------------------------------------
+# The models' parameters (the contract's names and shapes)
+# ---------------------------------------------------------------------------------------------
+
+def _rnn_shapes(D, H):
+    return {"Wx": (D, H), "Wh": (H, H), "b": (H,)}
+
+
+def _lstm_shapes(D, H):
+    return {**{f"W{g}": (D + H, H) for g in "fico"}, **{f"b{g}": (H,) for g in "fico"}}
+
+
+def _gru_shapes(D, H):
+    return {**{f"W{g}": (D, H) for g in "zrn"}, **{f"U{g}": (H, H) for g in "zrn"},
+            **{f"b{g}": (H,) for g in "zrn"}}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelParameters:
+    """One model's parameters: `recurrent(D, H)` gives the recurrent layer's {key: shape} in the
+    contract's order (the output layer Wy, by follows); `input_weights` are the weights that
+    multiply x_t, `input_rows_first` says they act on the concatenation [x_t, h_{t-1}], so only
+    their first D rows do (the large-input case scales exactly those down)."""
+    recurrent: object
+    input_weights: tuple
+    input_rows_first: bool = False
+
+    def shapes(self, D, H, K):
+        shapes = self.recurrent(D, H)
+        shapes.update(Wy=(H, K), by=(K,))
+        return shapes
+
+    def input_rows(self, key, D):
+        """The rows of weight `key` that multiply x_t, or None when it does not."""
+        if key not in self.input_weights:
+            return None
+        return slice(0, D) if self.input_rows_first else slice(None)
+
+
+MODELS = {
+    "rnn": ModelParameters(_rnn_shapes, ("Wx",)),
+    "lstm": ModelParameters(_lstm_shapes, tuple(f"W{g}" for g in "fico"), input_rows_first=True),
+    "gru": ModelParameters(_gru_shapes, ("Wz", "Wr", "Wn")),
+}
+
+
+def param_shapes(model, D, H, K):
+    """{key: shape} of a model's parameters (the contract's names)."""
+    return MODELS[model].shapes(D, H, K)
 
 
 # ---------------------------------------------------------------------------------------------
 # Forward/backward pairs
 # ---------------------------------------------------------------------------------------------
-
-def param_shapes(model, D, H, K):
-    """{key: shape} of a model's parameters (the contract's names)."""
-    if model == "rnn":
-        shapes = {"Wx": (D, H), "Wh": (H, H), "b": (H,)}
-    elif model == "lstm":
-        shapes = {f"W{g}": (D + H, H) for g in "fico"}
-        shapes.update({f"b{g}": (H,) for g in "fico"})
-    else:
-        shapes = {f"W{g}": (D, H) for g in "zrn"}
-        shapes.update({f"U{g}": (H, H) for g in "zrn"})
-        shapes.update({f"b{g}": (H,) for g in "zrn"})
-    shapes.update(Wy=(H, K), by=(K,))
-    return shapes
-
 
 @dataclasses.dataclass(frozen=True)
 class PairCase:
@@ -52,24 +91,25 @@ class PairCase:
     H: int
     K: int
     big: bool = False      # large inputs on small input weights: some true gradients exceed 10
-    hint: str = ""
+    hint: Hint = None
+    finite_differences: bool = False   # backward: also finite differences of the student's forward
 
     def describe(self):
         what = f"N={self.N}, T={self.T}, D={self.D}, H={self.H}, K={self.K}"
         return what + (" (large inputs)" if self.big else "")
 
     def inputs(self, model):
-        """(X, params, Y) of this case for `model`."""
+        """(X, params, Y) of this case for `model` ('rnn', 'lstm' or 'gru')."""
+        parameters = MODELS[model]
         rng = np.random.default_rng(50_000 + self.seed)
         X = rng.standard_normal((self.N, self.T, self.D)) * (30.0 if self.big else 1.0)
         params = {}
-        for key, shape in param_shapes(model, self.D, self.H, self.K).items():
+        for key, shape in parameters.shapes(self.D, self.H, self.K).items():
             w = 0.5 * rng.standard_normal(shape)
             if self.big:
-                if key in ("Wx", "Wz", "Wr", "Wn"):
-                    w *= 0.04
-                elif model == "lstm" and key[0] == "W" and key != "Wy":
-                    w[:self.D] *= 0.04
+                rows = parameters.input_rows(key, self.D)
+                if rows is not None:
+                    w[rows] *= 0.04
                 elif key == "Wy":
                     w *= 10.0
             params[key] = w
@@ -77,16 +117,21 @@ class PairCase:
         return X, params, Y
 
 
+BATCH_OF_ONE = Hint("bptt:batch_size_1", "It fails only for N = 1: keep the batch axis (no squeeze).")
+ONE_STEP = Hint("bptt:seq_len_1", "It fails only for T = 1: the sequence may have a single step.")
+SIZE_ONE = Hint("bptt:size_1", "It fails only for D = 1, H = 1: keep every axis.")
+
 PAIR_CASES = [
     PairCase(1, 3, 5, 2, 4, 3),
-    PairCase(2, 1, 4, 3, 3, 2, hint="It fails only for N = 1: keep the batch axis (no squeeze)."),
-    PairCase(3, 4, 1, 2, 3, 3, hint="It fails only for T = 1: the sequence may have a single step."),
-    PairCase(4, 2, 6, 1, 1, 2, hint="It fails only for D = 1, H = 1: keep every axis."),
+    PairCase(2, 1, 4, 3, 3, 2, hint=BATCH_OF_ONE),
+    PairCase(3, 4, 1, 2, 3, 3, hint=ONE_STEP),
+    PairCase(4, 2, 6, 1, 1, 2, hint=SIZE_ONE),
     PairCase(5, 5, 7, 3, 5, 4),
     PairCase(6, 2, 6, 2, 4, 3, big=True),
 ]
-BACKWARD_CASES = PAIR_CASES
-FD_CASES = (0, 2)      # indices of BACKWARD_CASES also checked by finite differences
+FD_CASES = (0, 2)      # indices of the backward cases also checked by finite differences
+BACKWARD_CASES = [dataclasses.replace(case, finite_differences=k in FD_CASES)
+                  for k, case in enumerate(PAIR_CASES)]
 
 
 def _call_forward(forward, X, params):
@@ -101,7 +146,9 @@ def _mean_cross_entropy(probs, Y):
         return float(-np.mean(np.log(np.sum(probs * Y, axis=1))))
 
 
-def probe_pair(forward, backward, model, case, aspect, finite_differences=False):
+def probe_pair(forward, backward, model, case, aspect):
+    """One case of a model's pair: probs; for `backward` also every gradient, the inputs edited
+    in place, and (for the cases that ask) finite differences of the student's own forward."""
     arrays, info = {}, {}
     X, params, Y = case.inputs(model)
     originals = (X.copy(), {k: v.copy() for k, v in params.items()}, Y.copy())
@@ -122,7 +169,7 @@ def probe_pair(forward, backward, model, case, aspect, finite_differences=False)
             info["modified"] = ((["X"] if not np.array_equal(X, originals[0]) else [])
                                 + [k for k in params if not np.array_equal(params[k], originals[1][k])]
                                 + (["Y"] if not np.array_equal(Y, originals[2]) else []))
-            if finite_differences:
+            if aspect == "backward" and case.finite_differences:
                 work = {k: v.copy() for k, v in originals[1].items()}
 
                 def loss():   # fresh copies on every call: the student's code may edit them
@@ -137,9 +184,21 @@ def probe_pair(forward, backward, model, case, aspect, finite_differences=False)
     return arrays, info
 
 
+def pair_runner(model):
+    """How a model's unit runs one case: its forward and backward (the unit's two names)."""
+    def run(probe, aspect, case):
+        forward, backward = (probe.defined(name) for name in probe.unit.defines)
+        return probe_pair(forward, backward, model, case, aspect)
+    return run
+
+
 # ---------------------------------------------------------------------------------------------
 # momentum_step
 # ---------------------------------------------------------------------------------------------
+
+VELOCITY_NONE = Hint("momentum_step:velocity_none", "velocity may be None: start from zeros (one array "
+                     "per key).")
+
 
 @dataclasses.dataclass(frozen=True)
 class MomentumCase:
@@ -150,6 +209,11 @@ class MomentumCase:
     clip: float = None       # None: the default (not passed)
     velocity: bool = True    # False: velocity=None
     grad_scale: float = 1.0
+
+    @property
+    def hint(self):
+        """Shown when the student's code raises on this case."""
+        return None if self.velocity else VELOCITY_NONE
 
     def describe(self):
         shapes = ", ".join(f"{k} {tuple(s)}" for k, s in self.shapes)
@@ -186,7 +250,10 @@ def _dict_of_arrays(value, keys, prefix, arrays, info, what):
             arrays[f"{prefix}{key}"] = float_array(value[key])
 
 
-def probe_momentum(fn, case, aspect):
+def probe_momentum(probe, aspect, case):
+    """One momentum step: the new params and velocity, whether the returned dicts are the ones
+    given, and which input arrays were edited in place."""
+    fn = probe.obj
     arrays, info = {}, {}
     params, grads, velocity = case.inputs()
     keys = [k for k, _ in case.shapes]
@@ -227,7 +294,7 @@ class ConfusionCase:
     K: int
     present: int = None       # labels drawn from 0..present-1 (None: 0..K-1): absent classes
     agree: float = 0.5        # fraction of predictions equal to the truth
-    hint: str = ""
+    hint: Hint = None
 
     def describe(self):
         return f"{self.n} labels, num_classes={self.K}"
@@ -242,22 +309,26 @@ class ConfusionCase:
         return y_true, y_pred
 
 
+ABSENT_CLASSES = Hint("confusion_matrix:absent_classes", "Some classes never occur in these labels: the "
+                      "matrix is still num_classes x num_classes.")
+SINGLE_LABEL = Hint("confusion_matrix:single_label", "It fails for a single label.")
+
 CONFUSION_CASES = [
     ConfusionCase(1, 40, 4),
     ConfusionCase(2, 60, 6, agree=0.3),
-    ConfusionCase(3, 25, 6, present=4, hint="Some classes never occur in these labels: the matrix is "
-                                            "still num_classes x num_classes."),
-    ConfusionCase(4, 1, 3, hint="It fails for a single label."),
+    ConfusionCase(3, 25, 6, present=4, hint=ABSENT_CLASSES),
+    ConfusionCase(4, 1, 3, hint=SINGLE_LABEL),
     ConfusionCase(5, 30, 2, agree=0.8),
 ]
 
 
-def probe_confusion(fn, case):
+def probe_confusion(probe, aspect, case):
+    """The matrix for one label set, its dtype, and whether the labels were edited in place."""
     arrays, info = {}, {}
     y_true, y_pred = case.inputs()
     copies = (y_true.copy(), y_pred.copy())
     try:
-        out = fn(y_true, y_pred, case.K)
+        out = probe.obj(y_true, y_pred, case.K)
         arr = np.asarray(out)
         info["dtype"] = str(arr.dtype)
         info["integer"] = bool(np.issubdtype(arr.dtype, np.integer))
@@ -290,6 +361,8 @@ class TrainCase:
     D: int = 2
     H: int = 3
     K: int = 3
+    rng_seed: int = None     # the seed of the rng passed in (None: 90_000 + seed)
+    global_seed: int = 1     # numpy's global random state is seeded with it before the run
 
     def describe(self):
         return (f"N={self.N}, val_fraction={self.val_fraction:g}, batch_size={self.batch_size}, "
@@ -299,6 +372,10 @@ class TrainCase:
     @property
     def n_val(self):
         return int(self.val_fraction * self.N)
+
+    def generator(self):
+        """The rng handed to train_recurrent."""
+        return np.random.default_rng(90_000 + self.seed if self.rng_seed is None else self.rng_seed)
 
     def data(self):
         """(X, Y, params0) of the case; Y one-hot."""
@@ -332,7 +409,10 @@ STOP_CASES = [
     TrainCase("no_stop", 20, 0.1, 9, 5, 2, 1.0, 0.0, 6, scripted=(0.9, 0.95, 0.7, 0.8, 0.6)),
 ]
 RNG_CASE = TrainCase("rng", 40, 0.2, 6, 3, 10, 0.3, 0.8, 7)
-RNG_RUNS = (("a", 11, 1), ("b", 11, 2), ("c", 12, 3))     # (label, rng seed, global numpy seed)
+# Three runs of one case: the first two share the rng seed under different global numpy states
+# (they must agree), the third has another rng seed (its split must differ).
+RNG_RUNS = [dataclasses.replace(RNG_CASE, rng_seed=seed, global_seed=global_seed)
+            for seed, global_seed in ((11, 1), (11, 2), (12, 3))]
 
 
 def scripted_probs(w, table, batches_per_epoch):
@@ -389,23 +469,26 @@ class _Recorder:
         return out
 
 
-def _record_run(fn, case, seed, global_seed):
+def probe_training(probe, aspect, case):
+    """One run of train_recurrent on `case`: the params and history it returned, the rows of
+    every forward and backward call, and every momentum_step call (the namespace's
+    momentum_step, the reference's, is wrapped for the run)."""
+    fn, scope = probe.obj, probe.scope
     arrays, info = {}, {}
     X, Y, params0 = case.data()
-    scope = getattr(fn, "__globals__", {})
     model = scope.get("_grader_model")
     momentum_step = scope.get("momentum_step")
     recorder = _Recorder(case, X, Y, model, momentum_step)
     if callable(momentum_step):
         scope["momentum_step"] = recorder.step
-    np.random.seed(global_seed)
-    np.random.random(global_seed + 3)
+    np.random.seed(case.global_seed)
+    np.random.random(case.global_seed + 3)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = fn(recorder.forward, recorder.backward, {k: v.copy() for k, v in params0.items()},
                      X.copy(), Y.copy(), case.lr, case.momentum, case.batch_size, case.max_epochs,
-                     np.random.default_rng(seed), val_fraction=case.val_fraction, patience=case.patience)
+                     case.generator(), val_fraction=case.val_fraction, patience=case.patience)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError("train_recurrent must return a tuple (params, history)")
         params, history = out
@@ -434,61 +517,39 @@ def _record_run(fn, case, seed, global_seed):
     return arrays, info
 
 
-def probe_train(fn, case):
-    return _record_run(fn, case, 90_000 + case.seed, 1)
-
-
-def probe_train_rng(fn):
-    arrays, info = {}, {}
-    for label, seed, global_seed in RNG_RUNS:
-        got, meta = _record_run(fn, RNG_CASE, seed, global_seed)
-        arrays.update({f"{label}:{k}": v for k, v in got.items()})
-        info.update({f"{label}:{k}": v for k, v in meta.items()})
-    return arrays, info
-
-
 # ---------------------------------------------------------------------------------------------
-# Plans: the probes of one hidden test, identical on the probe and judge sides
+# The units' probes
 # ---------------------------------------------------------------------------------------------
 
-def plan(unit, aspect):
-    if unit in MODEL_OF:
-        return PAIR_CASES if aspect == "forward" else BACKWARD_CASES
-    if unit == "momentum_step":
-        return MOMENTUM_CASES if aspect == "values" else PURE_CASES
-    if unit == "confusion_matrix":
-        return CONFUSION_CASES
-    return {"updates": UPDATE_CASES, "stopping": STOP_CASES, "rng": ["rng"]}[aspect]
+class BpttProbe(UnitProbe):
+    """A unit of this assignment: `cases` {aspect: [case]} and `run(probe, aspect, case)`, which
+    runs the student's code on one case. Around every case: the unit's first name must be a
+    function, and numpy's global random state is left as it was (the student's code, or the
+    training probe, may draw from it)."""
+
+    def __init__(self, cases, run):
+        super().__init__(cases=cases)
+        self.run_case = run
+
+    def probe_case(self, probe, aspect, case, device):
+        if not callable(probe.obj):
+            return {}, {"not_callable": probe.unit.defines[0]}
+        state = np.random.get_state()
+        try:
+            return self.run_case(probe, aspect, case)
+        finally:
+            np.random.set_state(state)
 
 
-def _probe(unit, aspect, obj, k, case):
-    if unit in MODEL_OF:
-        forward, backward = obj.get(UNITS[unit][0]), obj.get(UNITS[unit][1])
-        return probe_pair(forward, backward, MODEL_OF[unit], case, aspect,
-                          finite_differences=aspect == "backward" and k in FD_CASES)
-    if unit == "momentum_step":
-        return probe_momentum(obj, case, aspect)
-    if unit == "confusion_matrix":
-        return probe_confusion(obj, case)
-    return probe_train_rng(obj) if aspect == "rng" else probe_train(obj, case)
+PAIR_ASPECTS = {"forward": PAIR_CASES, "backward": BACKWARD_CASES}
 
-
-def run_probes(unit, obj, aspects, devices=None):
-    """Every probe of `unit` for `aspects`: ({aspect: [info, ...]}, {key: array}); array keys are
-    '<aspect>/<k>/<name>' for the k-th case of `plan`. numpy only: `devices` is unused."""
-    infos, arrays = {}, {}
-    first = obj.get(UNITS[unit][0]) if isinstance(obj, dict) else obj
-    for aspect in aspects:
-        infos[aspect] = []
-        for k, case in enumerate(plan(unit, aspect)):
-            if not callable(first):
-                got, info = {}, {"error": f"{UNITS[unit][0]} is not a function"}
-            else:
-                state = np.random.get_state()
-                try:
-                    got, info = _probe(unit, aspect, obj, k, case)
-                finally:
-                    np.random.set_state(state)
-            infos[aspect].append(info)
-            arrays.update(harness.keyed(aspect, k, got))
-    return infos, arrays
+PROBES = probes_for(
+    TABLE,
+    rnn_bptt=BpttProbe(PAIR_ASPECTS, pair_runner("rnn")),
+    lstm_bptt=BpttProbe(PAIR_ASPECTS, pair_runner("lstm")),
+    gru_bptt=BpttProbe(PAIR_ASPECTS, pair_runner("gru")),
+    momentum_step=BpttProbe({"values": MOMENTUM_CASES, "pure": PURE_CASES}, probe_momentum),
+    confusion_matrix=BpttProbe({"values": CONFUSION_CASES}, probe_confusion),
+    train_recurrent=BpttProbe({"updates": UPDATE_CASES, "stopping": STOP_CASES, "rng": RNG_RUNS},
+                              probe_training),
+)

@@ -15,7 +15,7 @@ def _pair(model, forward_points, backward_points):
                                               "through all T steps, unclipped."))
 
 
-TABLE = Assignment("bptt_from_scratch", ships=("human_activity.py", "handouts/bptt_helpers.py"), units=(
+TABLE = Assignment("bptt_from_scratch", ships=("human_activity.py", "handouts/bptt_helpers.py", "handouts/selfcheck.py"), units=(
     Unit("rnn_bptt", NUMPY_FUNCTION, defines=("rnn_forward", "rnn_backward"), rules=(NUMPY_ONLY,),
          tests=_pair("RNN", 2, 3)),
     Unit("lstm_bptt", NUMPY_FUNCTION, defines=("lstm_forward", "lstm_backward"), rules=(NUMPY_ONLY,),

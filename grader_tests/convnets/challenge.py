@@ -24,8 +24,10 @@ import pickle
 
 import numpy as np
 
-from grader_tests.framework.judging.outcome import Outcome
 from grader_tests.convnets import probe as P
+from grader_tests.framework.contract import verdict as v
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.judging.kinds import UnitJudge
 
 HELDOUT_SIZE = 1000
 HELDOUT_SEED = 918_273_645
@@ -68,46 +70,68 @@ def score(accuracy, kind):
     return min(1.0, max(0.0, (accuracy - zero_at) / (full_at - zero_at)))
 
 
-def judge(infos, arrays):
-    """The challenge's outcome: 0 with the reason, or a score between the thresholds."""
-    info = infos[0] if infos else {}
+# The instructor's remedy is in this module's docstring and the README (the private held-out batch).
+NO_HELDOUT_SET = Hint("challenge:no_heldout_set", "The course has no held-out set for the real CIFAR-10 yet: "
+                      "the course staff will grade the challenge once it has one.")
+CHECKPOINT_MISSING = Hint("challenge:checkpoint_missing", "Run the training cell (it saves your model's state_dict "
+                          "there) and submit the file with the notebook.")
+CHECKPOINT_TOO_LARGE = Hint("challenge:checkpoint_too_large", "Use a smaller model.")
+CHECKPOINT_UNREADABLE = Hint("challenge:checkpoint_unreadable", "Save only the weights: "
+                             "torch.save(model.state_dict(), 'best_model.pt').")
+CHECKPOINT_INCOMPATIBLE = Hint("challenge:checkpoint_incompatible", "Did you change the model after training? "
+                               "Save the state_dict of the model build_best_model() builds.")
+TOO_SLOW = Hint("challenge:too_slow", "Make it smaller or faster.")
+NO_POINTS = Hint("challenge:no_points", "That earns no points yet: train longer or improve the model, then save "
+                 "its state_dict to best_model.pt again.")
+
+
+def challenge_verdict(info, predictions):
+    """The challenge's `Verdict` from the probe's info and the model's predictions on the held-out
+    images: failed with the reason (a score of 0), or passed with the score between the thresholds."""
     kind = dataset_in_use()
     _, labels = heldout()
     if labels is None:
-        return ("The challenge could not be graded: the course has no held-out set for the real "
-                "CIFAR-10 (instructor: see grader_tests/convnets/challenge.py).")
-    if info.get("error") == "NotImplementedError":
-        return "build_best_model has not been answered yet (it raises NotImplementedError)."
+        return v.failed("The challenge", "could not be graded", hint=NO_HELDOUT_SET, symptom="run")
+    if str(info.get("error", "")).startswith("NotImplementedError"):
+        return v.not_answered("build_best_model")
     if info.get("checkpoint") == "missing":
-        return ("No best_model.pt was submitted beside the notebook: run the training cell (it saves "
-                "your model's state_dict there) and submit the file with the notebook.")
-    if info.get("error") == "NotImplementedError":
-        return "build_best_model has not been answered yet (it raises NotImplementedError)."
+        return v.failed(f"No {P.CHECKPOINT}", "was submitted beside the notebook", hint=CHECKPOINT_MISSING,
+                        symptom="file")
     if "error" in info:
-        return f"Your model raised {info['error']} when the grader built it or ran it on the held-out images."
+        return v.raised("Your model", info["error"], "when the grader built it or ran it on the held-out images")
     size = info.get("checkpoint_bytes", 0)
     if info.get("checkpoint") == "too large":
-        return (f"best_model.pt is {size / 2**20:.1f} MiB; the limit is {P.MAX_CHECKPOINT_BYTES / 2**20:.0f} "
-                "MiB: use a smaller model.")
+        return v.failed(P.CHECKPOINT, f"is {size / 2**20:.1f} MiB; the limit is "
+                        f"{P.MAX_CHECKPOINT_BYTES / 2**20:.0f} MiB", hint=CHECKPOINT_TOO_LARGE, symptom="file")
     if info.get("checkpoint") == "unreadable":
-        return ("best_model.pt could not be read with torch.load(..., weights_only=True): save only "
-                f"the weights, torch.save(model.state_dict(), 'best_model.pt') ({info.get('reason')}).")
+        return v.failed(P.CHECKPOINT, f"could not be read with torch.load(..., weights_only=True) "
+                        f"({info.get('reason')})", hint=CHECKPOINT_UNREADABLE, symptom="file")
     if info.get("checkpoint") == "incompatible":
-        return ("best_model.pt does not fit the model build_best_model() builds (did you change the "
-                f"model after training?): {info.get('reason')}")
+        return v.failed(P.CHECKPOINT, f"does not fit the model build_best_model() builds: {info.get('reason')}",
+                        hint=CHECKPOINT_INCOMPATIBLE, symptom="file")
     if info.get("timeout"):
-        return (f"Your model took more than {P.INFERENCE_SECONDS:.0f} s to classify {len(labels)} "
-                "held-out images: make it smaller or faster.")
-    predictions = arrays.get("accuracy/0/predictions")
+        return v.failed("Your model", f"took more than {P.INFERENCE_SECONDS:.0f} s to classify {len(labels)} "
+                        "held-out images", hint=TOO_SLOW, symptom="run")
     if predictions is None or predictions.shape != labels.shape:
-        return "The grader could not collect your model's predictions on the held-out images."
+        return v.failed("Your model's predictions on the held-out images", "could not be collected", symptom="run")
     accuracy = float(np.mean(predictions == labels))
     fraction = score(accuracy, kind)
     zero_at, full_at = THRESHOLDS[kind]
     what = "the stand-in's held-out images" if kind == "standin" else "held-out CIFAR-10 images"
-    message = (f"Accuracy {100 * accuracy:.1f} % on {len(labels)} of {what} (no points at "
-               f"{100 * zero_at:.0f} % or below, full points from {100 * full_at:.0f} %); "
-               f"inference {info.get('seconds', math.nan):.1f} s on {info.get('device', '?')}.")
+    result = (f"{100 * accuracy:.1f} % on {len(labels)} of {what} (no points at {100 * zero_at:.0f} % or below, "
+              f"full points from {100 * full_at:.0f} %); inference {info.get('seconds', math.nan):.1f} s on "
+              f"{info.get('device', '?')}")
     if fraction <= 0:
-        return message
-    return Outcome(True, message, score=round(fraction, 4))
+        return v.failed("Accuracy", result, hint=NO_POINTS, symptom="score")
+    return v.passed(f"Accuracy {result}.", score=round(fraction, 4))
+
+
+class ChallengeJudge(UnitJudge):
+    """The challenge's one case (`probe.ChallengeProbe`): every outcome, the student's errors
+    included, is `challenge_verdict`'s, in its order (a missing held-out set comes first)."""
+
+    def judge_error(self, judging, case, device, got, info):
+        return None
+
+    def judge_case(self, judging, case, device, got, info):
+        return challenge_verdict(info, got.get("predictions"))

@@ -20,7 +20,7 @@ def _pair(label, forward_points, backward_points, extra=()):
 
 TABLE = Assignment(
     "convnets", notebooks=(NUMPY_NB, TORCH_NB),
-    ships=("cifar10.py", "handouts/cnn_helpers.py"),
+    ships=("cifar10.py", "handouts/cnn_helpers.py", "handouts/selfcheck.py"),
     units=(
         Unit("conv_naive", NUMPY_FUNCTION, defines=("conv_forward_naive", "conv_backward_naive"),
              rules=(NUMPY_ONLY,), tests=_pair("conv_forward_naive / conv_backward_naive", 3, 3)),

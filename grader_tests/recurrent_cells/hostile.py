@@ -1,4 +1,4 @@
-"""Hostile `recurrent_cells` submissions that go after the machine, not the grade (issue 12).
+"""Hostile `recurrent_cells` submissions that go after the machine, not the grade.
 
 Each case is a correct submission plus code that tries to take resources from the students
 graded beside it; the code prints what it achieved as one line `HOSTILE <case> {json}` in the

@@ -18,7 +18,8 @@ def _module_tests(label):
     )
 
 
-TABLE = Assignment("recurrent_cells", ships=("speech_commands.py",), units=(
+TABLE = Assignment("recurrent_cells", ships=("speech_commands.py", "handouts/selfcheck.py"),
+                   given_cells=("setup", "basic_rnn_cell"), units=(
     Unit("lstm_cell", TORCH_MODULE, defines=("LSTMCell",), tests=_module_tests("LSTMCell"),
          rules=(FROM_SCRATCH,)),
     Unit("gru_cell", TORCH_MODULE, defines=("GRUCell",), tests=_module_tests("GRUCell"),

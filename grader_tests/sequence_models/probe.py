@@ -1,60 +1,97 @@
 """The probe half of the `sequence_models` checks: runs student code, returns plain data.
 
 Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
-`reference` or hold anything that gives an answer away. The torch modules go through the
-framework's generic module kind (values and autograd gradients with parameters shared by name);
-a shapes-only pass on torch's `meta` device catches tensors created on a fixed device. The
-training loop runs on a tiny model and loader the probe builds, recording every forward call.
+`reference` or hold anything that gives an answer away. Every code unit has its spec in `PROBES`:
+
+- the torch modules are `ModuleProbe`s (values and autograd gradients with the parameters shared
+  by name, on every grading device, plus the contract checks every module unit gets: signatures
+  and the output after earlier calls); the from-scratch models add a shapes-only pass on torch's
+  `meta` device (it catches tensors created on a fixed device even without a GPU) and the
+  initial parameters of one large model; the `seq_*` modules add `init_hidden`'s state;
+- the functions have cases of their own: the training loop runs on a tiny model and loader the
+  probe builds, recording every forward call; the optimisers, the error rate, the parameter
+  count and the activation ratios are called on fixed inputs.
 """
 import dataclasses
+import typing
 import warnings
 
 import numpy as np
 
-from grader_tests.framework.sandboxed import harness, kinds
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.sandboxed.kinds import ModuleCase, ModuleProbe, UnitProbe, probes_for
 from grader_tests.sequence_models.units import TABLE
 
 UNITS = {u.id: u.defines for u in TABLE.code_units}
 
 
-def _case(seed, args, shape, dtype="float64", hint=""):
-    return kinds.ModuleCase(seed, args, (("x", shape),), dtype, hint)
+# ---------------------------------------------------------------------------------------------
+# Torch modules: cases
+# ---------------------------------------------------------------------------------------------
+
+BATCH_SIZE_1 = Hint("sequence_models:batch_size_1",
+                    "It fails only for batch size 1: keep the batch axis (no .squeeze()).")
+SEQUENCE_LENGTH_1 = Hint("sequence_models:seq_len_1", "It fails only for T = 1: loop over x.shape[1].")
+LOOPS_SEQ_LENGTH = Hint("sequence_models:loops_seq_length",
+                        "It fails when T differs from seq_length: loop over x.shape[1].")
+
+
+def _case(seed, args, shape, dtype="float64", hint=None):
+    return ModuleCase(seed, args, (("x", shape),), dtype, hint)
 
 
 # From-scratch models: (seq_length, input_dim, num_hidden, num_classes); (B, T) or (B, T, D) inputs.
 SCRATCH_CASES = [
     _case(1, (5, 1, 6, 10), (4, 5)),
     _case(2, (4, 3, 5, 4), (3, 4, 3)),
-    _case(3, (6, 1, 4, 10), (1, 6), hint="It fails only for batch size 1: keep the batch axis (no .squeeze())."),
-    _case(4, (1, 2, 3, 5), (5, 1, 2), hint="It fails only for T = 1: loop over x.shape[1]."),
+    _case(3, (6, 1, 4, 10), (1, 6), hint=BATCH_SIZE_1),
+    _case(4, (1, 2, 3, 5), (5, 1, 2), hint=SEQUENCE_LENGTH_1),
     _case(5, (7, 2, 8, 3), (6, 7, 2), dtype="float32"),
-    _case(6, (9, 1, 5, 10), (3, 6), hint="It fails when T differs from seq_length: loop over x.shape[1]."),
+    _case(6, (9, 1, 5, 10), (3, 6), hint=LOOPS_SEQ_LENGTH),
 ]
 SCRATCH_BACKWARD = SCRATCH_CASES[:3]
+META_CASES = [SCRATCH_CASES[0], SCRATCH_CASES[2]]  # run on torch's meta device after the real devices
 SCRATCH_STRUCTURE_ARGS = (10, 100, 200, 50)       # weights large enough to test the uniform range
 # Sequence modules: (input_size, hidden_size, num_classes); (B, T, input_size) inputs.
 SEQ_CASES = [
     _case(11, (8, 12, 10), (5, 8, 8)),
-    _case(12, (3, 4, 2), (1, 6, 3), hint="It fails only for batch size 1: keep the batch axis (no .squeeze())."),
+    _case(12, (3, 4, 2), (1, 6, 3), hint=BATCH_SIZE_1),
     _case(13, (5, 7, 3), (4, 1, 5)),
     _case(14, (8, 16, 10), (6, 8, 8), dtype="float32"),
 ]
-SEQ_HIDDEN = [((8, 12, 10), 5, "float64"), ((3, 4, 2), 1, "float32")]
+SEQ_HIDDEN = [((8, 12, 10), 5, "float64"), ((3, 4, 2), 1, "float32")]   # (constructor args, batch, dtype)
+HIDDEN_DEVICES = ("cpu", "meta")   # the meta device shows a state made on a fixed device
 
 
-def module_cases(unit, aspect):
-    if unit in ("vanilla_rnn", "palindrome_lstm"):
-        return SCRATCH_BACKWARD if aspect == "backward" else SCRATCH_CASES
-    return SEQ_CASES
+@dataclasses.dataclass(frozen=True)
+class StructureCase:
+    """The from-scratch models' `structure` probe: the initial parameters of `name(*args)`."""
+    name: str
+    args: tuple = SCRATCH_STRUCTURE_ARGS
+    hint: Hint = None
+
+    def describe(self):
+        return f"{self.name}{self.args} (seq_length, input_dim, num_hidden, num_classes)"
 
 
-def meta_cases(unit):
-    """Shapes-only cases run on torch's meta device (after the real devices): the from-scratch
-    models (the seq_* modules' own device handling is init_hidden's, checked by 'hidden')."""
-    if unit not in ("vanilla_rnn", "palindrome_lstm"):
-        return []
-    return [module_cases(unit, "forward")[0], module_cases(unit, "forward")[2]]
+@dataclasses.dataclass(frozen=True)
+class HiddenCase:
+    """One `init_hidden` probe: `name(*args)` moved to `device` in `dtype`, init_hidden(batch)."""
+    name: str
+    args: tuple
+    batch: int
+    dtype: str
+    device: str
+    hint: Hint = None
 
+    def describe(self):
+        return f"{self.name}{self.args} in {self.dtype} on {self.device}, init_hidden({self.batch})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Torch modules: probes
+# ---------------------------------------------------------------------------------------------
 
 def _shape_of(tensor):
     import torch
@@ -79,12 +116,13 @@ def probe_meta(cls, case):
     return info
 
 
-def probe_scratch_structure(cls):
+def probe_initial_parameters(cls, case):
+    """The parameters of a freshly built `cls(*case.args)`, as arrays, and their order."""
     import torch
     info, got = {}, {}
     try:
         torch.manual_seed(7)
-        module = cls(*SCRATCH_STRUCTURE_ARGS)
+        module = cls(*case.args)
         info["param_order"] = [n for n, _ in module.named_parameters()]
         for name, p in module.named_parameters():
             got[f"param:{name}"] = p.detach().cpu().double().numpy()
@@ -92,34 +130,31 @@ def probe_scratch_structure(cls):
         info["error"] = "NotImplementedError"
     except Exception as err:
         info["error"] = harness.describe_exception(err)
-    return info, got
+    return got, info
 
 
-def probe_hidden(cls):
-    """init_hidden on each device/dtype: shape, dtype, device of what it returns."""
+def probe_hidden(cls, case):
+    """What init_hidden returns for a module on `case.device` in `case.dtype`: its kind, and each
+    part's shape, dtype, device and whether it is zero."""
     import torch
-    infos = []
-    for args, batch, dtype in SEQ_HIDDEN:
-        for device in ("cpu", "meta"):
-            info = {"args": list(args), "batch": batch, "dtype": dtype, "device": device}
-            try:
-                torch.manual_seed(3)
-                module = cls(*args).to(device=device, dtype=getattr(torch, dtype))
-                hidden = module.init_hidden(batch)
-                parts = hidden if isinstance(hidden, (tuple, list)) else [hidden]
-                info["kind"] = type(hidden).__name__
-                info["parts"] = [{"shape": _shape_of(t), "dtype": str(t.dtype).replace("torch.", ""),
-                                  "device": t.device.type, "zero": bool(device == "meta" or not t.any())}
-                                 if isinstance(t, torch.Tensor) else {"type": type(t).__name__} for t in parts]
-            except NotImplementedError:
-                info["error"] = "NotImplementedError"
-            except Exception as err:
-                info["error"] = harness.describe_exception(err)
-            infos.append(info)
-    return infos
+    info = {}
+    try:
+        torch.manual_seed(3)
+        module = cls(*case.args).to(device=case.device, dtype=getattr(torch, case.dtype))
+        hidden = module.init_hidden(case.batch)
+        parts = hidden if isinstance(hidden, (tuple, list)) else [hidden]
+        info["kind"] = type(hidden).__name__
+        info["parts"] = [{"shape": _shape_of(t), "dtype": str(t.dtype).replace("torch.", ""),
+                          "device": t.device.type, "zero": bool(case.device == "meta" or not t.any())}
+                         if isinstance(t, torch.Tensor) else {"type": type(t).__name__} for t in parts]
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return info
 
 
-def _forward_once(cls):
+def forward_once(cls):
     """One forward pass on the CPU, so that the rules monitor sees which torch modules the unit
     uses even when only init_hidden is checked (its failures are the forward test's business)."""
     import torch
@@ -131,23 +166,55 @@ def _forward_once(cls):
         pass
 
 
-def run_module_unit(unit, cls, aspects, devices):
-    infos, arrays = {}, {}
-    for aspect in aspects:
+class ScratchModelProbe(ModuleProbe):
+    """A recurrent model written from scratch (`VanillaRNN`, `LSTM`): `forward` and `backward` on
+    every grading device, then for `forward` a shapes-only pass on torch's meta device;
+    `structure`: the initial parameters of one large model."""
+
+    def __init__(self, class_name):
+        super().__init__(cases={"forward": SCRATCH_CASES, "backward": SCRATCH_BACKWARD})
+        self.structure_case = StructureCase(class_name)
+
+    def plan(self, aspect, devices):
         if aspect == "structure":
-            info, got = probe_scratch_structure(cls)
-            infos[aspect] = [info]
-            arrays.update(harness.keyed(aspect, 0, got))
-        elif aspect == "hidden":
-            infos[aspect] = probe_hidden(cls)
-            _forward_once(cls)
-        else:
-            more_infos, more = kinds.run_module_probes(cls, {aspect: module_cases(unit, aspect)}, [aspect], devices)
-            infos.update(more_infos)
-            arrays.update(more)
-            if aspect == "forward":
-                infos[aspect] += [probe_meta(cls, case) for case in meta_cases(unit)]
-    return infos, arrays
+            return [(self.structure_case, None)]
+        pairs = super().plan(aspect, devices)
+        if aspect == "forward":
+            pairs += [(case, "meta") for case in META_CASES]
+        return pairs
+
+    def probe_case(self, probe, aspect, case, device):
+        if aspect == "structure":
+            return probe_initial_parameters(probe.obj, case)
+        if device == "meta":
+            return {}, probe_meta(probe.obj, case)
+        return super().probe_case(probe, aspect, case, device)
+
+
+class SequenceModuleProbe(ModuleProbe):
+    """A classifier built on torch's recurrent modules (`myRNN`, `myGatedRNN`, `myLSTM`):
+    `forward` on every grading device; `hidden`: init_hidden on the CPU and the meta device, in
+    float64 and float32 (after which one forward pass runs for the rules monitor)."""
+
+    def __init__(self, class_name):
+        super().__init__(cases={"forward": SEQ_CASES})
+        self.hidden_cases = [HiddenCase(class_name, args, batch, dtype, device)
+                             for args, batch, dtype in SEQ_HIDDEN for device in HIDDEN_DEVICES]
+
+    def plan(self, aspect, devices):
+        if aspect == "hidden":
+            return [(case, None) for case in self.hidden_cases]
+        return super().plan(aspect, devices)
+
+    def probe_case(self, probe, aspect, case, device):
+        if aspect == "hidden":
+            return {}, probe_hidden(probe.obj, case)
+        return super().probe_case(probe, aspect, case, device)
+
+    def extras(self, probe, aspect):
+        if aspect == "hidden":
+            forward_once(probe.obj)
+        return super().extras(probe, aspect)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,12 +225,40 @@ PARAM_COUNT_SIZES = [(1, 128, 10), (10, 20, 5), (3, 1, 2), (28, 64, 10), (1, 1, 
 
 
 @dataclasses.dataclass(frozen=True)
+class CountCase:
+    """lstm_num_params(input_dim, num_hidden, num_classes) on `sizes`."""
+    sizes: tuple
+    hint: Hint = None
+
+    def describe(self):
+        return f"lstm_num_params{self.sizes}"
+
+
+def probe_param_count(probe, aspect, case, device):
+    info = {}
+    try:
+        value = probe.obj(*case.sizes)
+        info["type"] = type(value).__name__
+        info["value"] = int(value) if isinstance(value, (int, np.integer)) or (
+            hasattr(value, "item") and float(value.item()).is_integer()) else repr(value)
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return {}, info
+
+
+BATCH_OF_ONE = Hint("batch_error:batch_size_1", "It fails for a batch of one: keep the batch axis.")
+FIRST_MAXIMUM = Hint("batch_error:ties", "With ties the first maximum counts (as argmax).")
+
+
+@dataclasses.dataclass(frozen=True)
 class ErrorCase:
     seed: int
     B: int
     K: int
     ties: bool = False
-    hint: str = ""
+    hint: Hint = None
 
     def describe(self):
         return f"outputs of shape ({self.B}, {self.K})" + (" with ties" if self.ties else "")
@@ -180,47 +275,46 @@ class ErrorCase:
         return outputs, labels
 
 
-ERROR_CASES = [ErrorCase(1, 16, 10), ErrorCase(2, 1, 4, hint="It fails for a batch of one: keep the batch axis."),
-               ErrorCase(3, 9, 3, ties=True, hint="With ties the first maximum counts (as argmax)."),
-               ErrorCase(4, 7, 2), ErrorCase(5, 1, 10, hint="It fails for a batch of one: keep the batch axis.")]
+ERROR_CASES = [ErrorCase(1, 16, 10), ErrorCase(2, 1, 4, hint=BATCH_OF_ONE),
+               ErrorCase(3, 9, 3, ties=True, hint=FIRST_MAXIMUM), ErrorCase(4, 7, 2),
+               ErrorCase(5, 1, 10, hint=BATCH_OF_ONE)]
 
 
-def probe_param_count(fn):
-    infos, arrays = [], {}
-    for k, size in enumerate(PARAM_COUNT_SIZES):
-        info = {}
-        try:
-            value = fn(*size)
-            info["type"] = type(value).__name__
-            info["value"] = int(value) if isinstance(value, (int, np.integer)) or (
-                hasattr(value, "item") and float(value.item()).is_integer()) else repr(value)
-        except NotImplementedError:
-            info["error"] = "NotImplementedError"
-        except Exception as err:
-            info["error"] = harness.describe_exception(err)
-        infos.append(info)
-    return {"values": infos}, arrays
-
-
-def probe_batch_error(fn):
-    infos = []
-    for case in ERROR_CASES:
-        info = {}
-        outputs, labels = case.inputs()
-        try:
-            value = fn(outputs.clone(), labels.clone())
-            info["type"] = type(value).__name__
-            info["value"] = float(value) if np.ndim(np.asarray(value.detach() if hasattr(value, "detach") else value)) == 0 else None
-        except NotImplementedError:
-            info["error"] = "NotImplementedError"
-        except Exception as err:
-            info["error"] = harness.describe_exception(err)
-        infos.append(info)
-    return {"values": infos}, {}
+def probe_batch_error(probe, aspect, case, device):
+    info = {}
+    outputs, labels = case.inputs()
+    try:
+        value = probe.obj(outputs.clone(), labels.clone())
+        info["type"] = type(value).__name__
+        info["value"] = float(value) if np.ndim(np.asarray(value.detach() if hasattr(value, "detach") else value)) == 0 else None
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return {}, info
 
 
 # The training loop: a tiny deterministic model and loader.
-TRAIN_CASES = [("float64", 3, 0.05, 8), ("float64", 2, 0.01, 5)]   # (dtype, epochs, lr, batch size)
+TRAIN_SAMPLES = 22
+
+
+class TrainCase(typing.NamedTuple):
+    """train(model, loss_fn, epochs, loader, lr) on the tiny model, in `dtype`."""
+    dtype: str
+    epochs: int
+    lr: float
+    batch_size: int
+
+    @property
+    def hint(self):
+        return None
+
+    def describe(self):
+        return (f"a small model trained {self.epochs} epochs on {TRAIN_SAMPLES} samples in batches of "
+                f"{self.batch_size}, lr={self.lr:g}")
+
+
+TRAIN_CASES = [TrainCase("float64", 3, 0.05, 8), TrainCase("float64", 2, 0.01, 5)]
 
 
 def tiny_model(dtype):
@@ -233,8 +327,8 @@ def tiny_model(dtype):
 def tiny_loader(dtype, batch_size):
     import torch
     gen = torch.Generator().manual_seed(7)
-    X = torch.randn(22, 3, 2, generator=gen, dtype=getattr(torch, dtype))
-    y = torch.randint(0, 3, (22,), generator=gen)
+    X = torch.randn(TRAIN_SAMPLES, 3, 2, generator=gen, dtype=getattr(torch, dtype))
+    y = torch.randint(0, 3, (TRAIN_SAMPLES,), generator=gen)
     return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size, shuffle=False)
 
 
@@ -270,54 +364,66 @@ class _MoveRecorder:
             yield torch.Tensor._make_subclass(self.Batch, x), y
 
 
-def probe_train(fn, aspect, devices):
+def plan_train(aspect, devices):
+    """`replay`: every case on the CPU; `mode`: the first case on the last grading device, its
+    batches wrapped to record whether they are moved."""
+    if aspect == "mode":
+        return [(TRAIN_CASES[0], devices[-1])]
+    return [(case, "cpu") for case in TRAIN_CASES]
+
+
+def probe_train(probe, aspect, case, device):
     import torch
-    infos, arrays = [], {}
-    cases = TRAIN_CASES if aspect == "replay" else TRAIN_CASES[:1]
-    for k, (dtype, epochs, lr, batch_size) in enumerate(cases):
-        info, got = {}, {}
-        device = devices[-1] if aspect == "mode" else "cpu"
-        try:
-            model = tiny_model(dtype).to(device)
-            model.eval()
-            modes, seen_devices = [], set()
+    info, got = {}, {}
+    try:
+        model = tiny_model(case.dtype).to(device)
+        model.eval()
+        modes, seen_devices = [], set()
 
-            def record(module, inputs):
-                modes.append(bool(module.training))
-                seen_devices.add(inputs[0].device.type)
-            model.register_forward_pre_hook(record)
-            loader = tiny_loader(dtype, batch_size)
-            if aspect == "mode":
-                loader = _MoveRecorder(loader)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                losses = fn(model, torch.nn.CrossEntropyLoss(), epochs, loader, lr=lr)
-            if aspect == "mode":
-                info["moved"] = loader.moves
-            info["losses_type"] = type(losses).__name__
-            got["losses"] = np.asarray([float(v) for v in losses], dtype=np.float64)
-            for name, p in model.named_parameters():
-                got[f"param:{name}"] = p.detach().cpu().double().numpy()
-            info["modes"] = sorted(set(modes))
-            info["calls"] = len(modes)
-            info["devices"] = sorted(seen_devices)
-            info["model_device"] = device
-        except NotImplementedError:
-            info["error"] = "NotImplementedError"
-        except Exception as err:
-            info["error"] = harness.describe_exception(err)
-        infos.append(info)
-        arrays.update(harness.keyed(aspect, k, got))
-    return {aspect: infos}, arrays
+        def record(module, inputs):
+            modes.append(bool(module.training))
+            seen_devices.add(inputs[0].device.type)
+        model.register_forward_pre_hook(record)
+        loader = tiny_loader(case.dtype, case.batch_size)
+        if aspect == "mode":
+            loader = _MoveRecorder(loader)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            losses = probe.obj(model, torch.nn.CrossEntropyLoss(), case.epochs, loader, lr=case.lr)
+        if aspect == "mode":
+            info["moved"] = loader.moves
+        info["losses_type"] = type(losses).__name__
+        got["losses"] = np.asarray([float(v) for v in losses], dtype=np.float64)
+        for name, p in model.named_parameters():
+            got[f"param:{name}"] = p.detach().cpu().double().numpy()
+        info["modes"] = sorted(set(modes))
+        info["calls"] = len(modes)
+        info["devices"] = sorted(seen_devices)
+        info["model_device"] = device
+    except NotImplementedError:
+        info["error"] = "NotImplementedError"
+    except Exception as err:
+        info["error"] = harness.describe_exception(err)
+    return got, info
 
 
-def probe_optimizers(fn):
+@dataclasses.dataclass(frozen=True)
+class OptimizerCase:
+    """make_optimizers(nn.RNN(2, 3), nn.LSTM(2, 3), lr)."""
+    lr: float = 0.05
+    hint: Hint = None
+
+    def describe(self):
+        return f"nn.RNN(2, 3), nn.LSTM(2, 3), lr={self.lr:g}"
+
+
+def probe_optimizers(probe, aspect, case, device):
     import torch
     info = {}
     try:
         torch.manual_seed(0)
         rnn, lstm = torch.nn.RNN(2, 3), torch.nn.LSTM(2, 3)
-        out = fn(rnn, lstm, 0.05)
+        out = probe.obj(rnn, lstm, case.lr)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError("make_optimizers must return a tuple (opt_rnn, opt_lstm)")
         owners = {id(p): f"rnn.{n}" for n, p in rnn.named_parameters()}
@@ -334,7 +440,7 @@ def probe_optimizers(fn):
         info["error"] = "NotImplementedError"
     except Exception as err:
         info["error"] = harness.describe_exception(err)
-    return {"values": [info]}, {}
+    return {}, info
 
 
 # activation_ratio: eps arrays, a 2-D one included (vectorised code keeps the shape)
@@ -343,12 +449,22 @@ RATIO_INPUTS = {"line": np.linspace(-0.95, 0.95, 39), "grid": np.linspace(-0.6, 
 RATIO_NAMES = ("sigmoid_grad_approx", "tanh_grad_approx", "rho_approx", "rho")
 
 
-def probe_ratio(scope, aspect):
+@dataclasses.dataclass(frozen=True)
+class RatioCase:
+    """`values`: the four functions on every array of RATIO_INPUTS; `interval`: INTERVAL."""
+    aspect: str
+    hint: Hint = None
+
+    def describe(self):
+        return "your answer's functions on arrays of eps" if self.aspect == "values" else "INTERVAL"
+
+
+def probe_ratio(probe, aspect, case, device):
     info, got = {}, {}
     try:
         if aspect == "values":
             for name in RATIO_NAMES:
-                fn = scope.get(name)
+                fn = probe.defined(name)
                 for key, eps in RATIO_INPUTS.items():
                     with np.errstate(all="ignore"), warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -356,8 +472,8 @@ def probe_ratio(scope, aspect):
                     got[f"{name}:{key}"] = out
         else:
             for name in RATIO_NAMES:      # an unanswered cell: its functions still raise
-                scope.get(name)(np.zeros(1))
-            interval = scope.get("INTERVAL")
+                probe.defined(name)(np.zeros(1))
+            interval = probe.defined("INTERVAL")
             info["interval_type"] = type(interval).__name__
             values = [float(v) for v in interval]
             got["interval"] = np.asarray(values, dtype=np.float64)
@@ -365,37 +481,27 @@ def probe_ratio(scope, aspect):
         info["error"] = "NotImplementedError"
     except Exception as err:
         info["error"] = harness.describe_exception(err)
-    return {aspect: [info]}, harness.keyed(aspect, 0, got)
+    return got, info
 
 
-# ---------------------------------------------------------------------------------------------
-# Entry point
-# ---------------------------------------------------------------------------------------------
+PROBES = probes_for(
+    TABLE,
+    vanilla_rnn=ScratchModelProbe(UNITS["vanilla_rnn"][0]),
+    palindrome_lstm=ScratchModelProbe(UNITS["palindrome_lstm"][0]),
+    seq_rnn=SequenceModuleProbe(UNITS["seq_rnn"][0]),
+    seq_gru=SequenceModuleProbe(UNITS["seq_gru"][0]),
+    seq_lstm=SequenceModuleProbe(UNITS["seq_lstm"][0]),
+    lstm_param_count=UnitProbe(cases={"values": [CountCase(size) for size in PARAM_COUNT_SIZES]},
+                               probe_case=probe_param_count),
+    batch_error=UnitProbe(cases={"values": ERROR_CASES}, probe_case=probe_batch_error),
+    train_loop=UnitProbe(cases={"replay": TRAIN_CASES, "mode": TRAIN_CASES[:1]}, plan=plan_train,
+                         probe_case=probe_train),
+    make_optimizers=UnitProbe(cases={"values": [OptimizerCase()]}, probe_case=probe_optimizers),
+    activation_ratio=UnitProbe(cases={"values": [RatioCase("values")], "interval": [RatioCase("interval")]},
+                               probe_case=probe_ratio),
+)
 
-def run_probes(unit, obj, aspects, devices=None):
-    devices = list(devices or ["cpu"])
-    if unit in ("vanilla_rnn", "palindrome_lstm", "seq_rnn", "seq_gru", "seq_lstm"):
-        return run_module_unit(unit, obj, aspects, devices)
-    if unit == "activation_ratio":
-        infos, arrays = {}, {}
-        for aspect in aspects:
-            more_infos, more = probe_ratio(obj, aspect)
-            infos.update(more_infos)
-            arrays.update(more)
-        return infos, arrays
-    if not callable(obj):
-        return {a: [{"error": f"{UNITS[unit][0]} is not a function"}] for a in aspects}, {}
-    if unit == "lstm_param_count":
-        return probe_param_count(obj)
-    if unit == "batch_error":
-        return probe_batch_error(obj)
-    if unit == "make_optimizers":
-        return probe_optimizers(obj)
-    if unit == "train_loop":
-        infos, arrays = {}, {}
-        for aspect in aspects:
-            more_infos, more = probe_train(obj, aspect, devices)
-            infos.update(more_infos)
-            arrays.update(more)
-        return infos, arrays
-    raise KeyError(unit)
+
+def module_cases(unit, aspect):
+    """The cases a module unit's aspect runs on every grading device (its spec's)."""
+    return PROBES[unit].cases[aspect]

@@ -27,7 +27,7 @@ def _sequence_tests():
 
 TABLE = Assignment(
     "sequence_models", notebooks=(MODELS_NB, EXERCISES_NB),
-    ships=("mnist_sequences.py", "handouts/sequence_helpers.py"),
+    ships=("mnist_sequences.py", "handouts/sequence_helpers.py", "handouts/selfcheck.py"),
     units=(
         Unit("vanilla_rnn", TORCH_MODULE, defines=("VanillaRNN",), rules=(FROM_SCRATCH,),
              tests=_module_tests(2, 1)),

@@ -6,40 +6,28 @@ isolation), wrapped so that they record their calls while a probe runs; a bug in
 cost is never charged twice.
 
 The probe half (probe.py) runs the student's code on the grader's inputs in the sandbox and
-returns plain arrays; `judge_aspect` recomputes with `reference/` (the cost and preprocessing
-through PyTorch float64, on CUDA when available) and returns None or a one- or two-sentence
-message naming the likely bug (found by matching the student's numbers against known wrong
-variants). The numpy-only rule is checked by the framework (rules.py).
+returns plain arrays; each unit's `NumpyUnitJudge` recomputes with `reference/` (the cost and
+preprocessing through PyTorch float64, on CUDA when available) and returns a verdict naming the
+likely bug (found by matching the student's numbers against known wrong variants). The
+numpy-only rule is checked by the framework (rules.py).
 """
-import inspect
+import dataclasses
 import math
 
 import numpy as np
 
 from reference import sparse_autoencoder as ref
-from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.contract import verdict as v
 from grader_tests.framework.contract.numerics import (
-    FD_TOLERANCE, FLOAT64, INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MEAN_FRACTION,
-    UNIFORM_MIN_SAMPLES, UNIFORM_STD_RATIO, matches_variant, max_abs_error, std_ratio_uniform)
+    FD_TOLERANCE, FLOAT64, INIT_BOUND_SLACK, UNIFORM_MAX_FRACTION, UNIFORM_MIN_SAMPLES, matches_variant,
+    max_abs_error, std_ratio_uniform, uniform_mean_limit, uniform_std_band)
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.judging.kinds import UnitJudge, judges_for
 from grader_tests.sparse_autoencoder.probe import (
-    KEYS, RNG_CASE, UNITS, ae_inputs, plan, preprocess_input, train_data)
+    KEYS, PROBES, RNG_RUNS, a_type, ae_inputs, preprocess_input, train_data)
 from grader_tests.sparse_autoencoder.units import TABLE
 
-GIVEN_HEADER = '''import math
-import os
-import time
-
-import h5py
-import numpy as np
-import matplotlib
-import matplotlib.pyplot as plt
-
-
-def sigmoid(x):
-    """Logistic function 1 / (1 + exp(-x)), written with tanh so that it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-'''
-
+# train_autoencoder's namespace: its reference init_weights and ae_cost record their calls.
 RECORDER = '''
 _grader_recording = {"calls": None}   # while the grader checks train_autoencoder: a list of calls
 
@@ -62,17 +50,6 @@ ae_cost = _grader_recorded(ae_cost)
 '''
 
 
-def given_source(unit):
-    """The namespace an answer cell runs in: the notebook's setup names, plus the reference
-    versions of the units it builds on (units.py), wrapped to record their calls."""
-    dependencies = TABLE.unit(unit).builds_on
-    if not dependencies:
-        return GIVEN_HEADER
-    sources = [inspect.getsource(getattr(ref, name)) for d in dependencies
-               for name in TABLE.unit(d).defines]
-    return "\n\n".join([GIVEN_HEADER] + sources + [RECORDER])
-
-
 def reference_device(devices):
     """The device the judge runs the PyTorch reference on: the first grading device."""
     return str(devices[0]) if devices else ref.default_device()
@@ -84,9 +61,19 @@ def _close(actual, expected, scale=None):
     return err <= FLOAT64["atol"] + FLOAT64["rtol"] * scale
 
 
-def _unanswered(unit, info):
-    if info.get("error", "").startswith("NotImplementedError"):
-        return f"{UNITS[unit][0]} has not been answered yet (it raises NotImplementedError)."
+def _where(case):
+    return f"for {case.describe()}"
+
+
+def _failure(name, info, where):
+    """A verdict when one run of the student's code raised or broke the contract, else None
+    (the framework reports a case's failure itself; this is for runs within one case)."""
+    if str(info.get("error", "")).startswith("NotImplementedError"):
+        return v.not_answered(name)
+    if "error" in info:
+        return v.raised(name, info["error"], where)
+    if "broken" in info:
+        return v.contract(name, info["broken"], where)
     return None
 
 
@@ -116,28 +103,42 @@ def _pre_variant(x, weights=ref.LUMA, center="image", ddof=0, k=3.0, sigma="batc
         return 0.1 + 0.8 * (y + k * s) / (2 * k * s)
 
 
-WEIGHTS_HINT = ("Check the luminosity weights: Y = 0.2126 R + 0.7152 G + 0.0722 B with R, G, B "
-                "the channels 0, 1, 2 of axis 1.")
+LUMA_WEIGHTS = Hint("preprocess:luma_weights", "Check the luminosity weights: Y = 0.2126 R + 0.7152 G + "
+                    "0.0722 B with R, G, B the channels 0, 1, 2 of axis 1.")
 PRE_VARIANTS = [
-    (dict(weights=(1 / 3, 1 / 3, 1 / 3)), WEIGHTS_HINT),
-    (dict(weights=ref.LUMA[::-1]), WEIGHTS_HINT),
-    (dict(weights=(0.299, 0.587, 0.114)), WEIGHTS_HINT),
-    (dict(weights=(0.02126, 0.7152, 0.0722)), WEIGHTS_HINT),
-    (dict(center="none"), "Subtract each image's own mean (over its 16 x 16 pixels) before computing sigma."),
-    (dict(center="batch"), "Subtract each image's own mean (over its 16 x 16 pixels), not the mean of the whole batch."),
-    (dict(center="pixel"), "Subtract each image's own mean (over its 16 x 16 pixels), not each pixel's mean over the batch."),
-    (dict(ddof=1), "sigma is numpy's default std (ddof = 0), not the sample std (ddof = 1)."),
-    (dict(sigma="image"), "sigma is one number: the std of all mean-subtracted pixels of the whole batch, not one per image."),
-    (dict(sigma_before=True), "Compute sigma after subtracting each image's mean."),
-    (dict(k=2.0), "Clip at +-3 sigma, not +-2 sigma."),
-    (dict(k=1.0), "Clip at +-3 sigma, not +-1 sigma."),
-    (dict(clip=False), "Clip the values to [-3 sigma, 3 sigma] before mapping them."),
-    (dict(mapping="minmax"), "Map the interval [-3 sigma, 3 sigma] linearly onto [0.1, 0.9], not the data's own minimum and maximum."),
-    (dict(mapping="unit"), "The output range is [0.1, 0.9]: -3 sigma maps to 0.1 and +3 sigma to 0.9."),
+    (dict(weights=(1 / 3, 1 / 3, 1 / 3)), LUMA_WEIGHTS),
+    (dict(weights=ref.LUMA[::-1]), LUMA_WEIGHTS),
+    (dict(weights=(0.299, 0.587, 0.114)), LUMA_WEIGHTS),
+    (dict(weights=(0.02126, 0.7152, 0.0722)), LUMA_WEIGHTS),
+    (dict(center="none"), Hint("preprocess:no_centering", "Subtract each image's own mean (over its 16 x 16 "
+                               "pixels) before computing sigma.")),
+    (dict(center="batch"), Hint("preprocess:batch_mean", "Subtract each image's own mean (over its 16 x 16 "
+                                "pixels), not the mean of the whole batch.")),
+    (dict(center="pixel"), Hint("preprocess:pixel_mean", "Subtract each image's own mean (over its 16 x 16 "
+                                "pixels), not each pixel's mean over the batch.")),
+    (dict(ddof=1), Hint("preprocess:ddof_1", "sigma is numpy's default std (ddof = 0), not the sample std "
+                        "(ddof = 1).")),
+    (dict(sigma="image"), Hint("preprocess:sigma_per_image", "sigma is one number: the std of all "
+                               "mean-subtracted pixels of the whole batch, not one per image.")),
+    (dict(sigma_before=True), Hint("preprocess:sigma_before_centering", "Compute sigma after subtracting "
+                                   "each image's mean.")),
+    (dict(k=2.0), Hint("preprocess:clip_2_sigma", "Clip at +-3 sigma, not +-2 sigma.")),
+    (dict(k=1.0), Hint("preprocess:clip_1_sigma", "Clip at +-3 sigma, not +-1 sigma.")),
+    (dict(clip=False), Hint("preprocess:no_clipping", "Clip the values to [-3 sigma, 3 sigma] before "
+                            "mapping them.")),
+    (dict(mapping="minmax"), Hint("preprocess:minmax_mapping", "Map the interval [-3 sigma, 3 sigma] "
+                                  "linearly onto [0.1, 0.9], not the data's own minimum and maximum.")),
+    (dict(mapping="unit"), Hint("preprocess:output_range", "The output range is [0.1, 0.9]: -3 sigma maps "
+                                "to 0.1 and +3 sigma to 0.9.")),
 ]
-PRE_GENERIC = ("Check each step: Y = 0.2126 R + 0.7152 G + 0.0722 B; subtract each image's mean; "
-               "sigma = std of all mean-subtracted pixels of the batch; clip to +-3 sigma; map "
-               "[-3 sigma, 3 sigma] onto [0.1, 0.9].")
+PRE_GENERIC = Hint("preprocess:generic", "Check each step: Y = 0.2126 R + 0.7152 G + 0.0722 B; subtract "
+                   "each image's mean; sigma = std of all mean-subtracted pixels of the batch; clip to "
+                   "+-3 sigma; map [-3 sigma, 3 sigma] onto [0.1, 0.9].")
+PRE_INPLACE = Hint("preprocess:inplace", "Build new arrays (y = y - mean, not data -= ...; no in-place edits "
+                   "of data or its channels).")
+PRE_NOT_DETERMINISTIC = Hint("preprocess:not_deterministic", "The same data must give the same result: no "
+                             "random draws, nothing kept between calls.")
+PRE_FLOAT64 = Hint("preprocess:float64", "Return float64 values.")
 
 
 def _diagnose_preprocess(x, got):
@@ -148,32 +149,29 @@ def _diagnose_preprocess(x, got):
     return PRE_GENERIC
 
 
-def _judge_preprocess(aspect, case, arrays, info, device):
-    where = f"for {case.describe()}"
-    message = _unanswered("preprocess", info)
-    if message:
-        return message
-    if "error" in info:
-        return f"preprocess raised {info['error']} {where}. {case.hint}".strip()
-    if aspect == "input":
-        if info.get("modified_input"):
-            return (f"Your preprocess modified its input in place ({where}): build new arrays "
-                    "(y = y - mean, not data -= ...; no in-place edits of data or its channels).")
-        if "out2" in arrays and "out" in arrays and not np.array_equal(arrays["out"], arrays["out2"]):
-            return f"Calling preprocess twice on the same data gave different results ({where})."
-        return None
+def _judge_preprocess_values(case, got, info, device):
+    where = _where(case)
     x = preprocess_input(case)
     expected = ref.preprocess_torch(x, device)
-    got = arrays.get("out")
-    if got is None or got.shape != expected.shape:
-        shape = tuple(info.get("out_shape", ())) if got is not None else None
-        return f"preprocess returned shape {shape}, expected {expected.shape} {where}. {case.hint}".strip()
+    out = got.get("out")
+    if out is None or out.shape != expected.shape:
+        return v.wrong_shape("preprocess's output", None if out is None else out.shape, expected.shape, where,
+                             case.hint)
     if info.get("out_dtype") != "float64":
-        return f"preprocess returned {info.get('out_dtype')} values {where}: return float64."
-    if not _close(got, expected):
-        nan = " (it contains NaN)" if np.isnan(got).any() else ""
-        return (f"preprocess output differs from the expected values {where} (max abs error "
-                f"{max_abs_error(got, expected):.3g}){nan}. {case.hint or _diagnose_preprocess(x, got)}")
+        return v.contract("preprocess's output", f"is {info.get('out_dtype')}", where, PRE_FLOAT64, "dtype")
+    if not _close(out, expected):
+        nan = " and contains NaN" if np.isnan(out).any() else ""
+        return v.failed("preprocess's output", f"differs from the expected values{nan}", where,
+                        case.hint or _diagnose_preprocess(x, out), "values", max_abs_error(out, expected))
+    return None
+
+
+def _judge_preprocess_input(case, got, info, device):
+    if info.get("modified_input"):
+        return v.contract("preprocess", "modified its input in place", _where(case), PRE_INPLACE, "inplace")
+    if "out2" in got and "out" in got and not np.array_equal(got["out"], got["out2"]):
+        return v.failed("preprocess", "gave different results when called twice on the same data", _where(case),
+                        PRE_NOT_DETERMINISTIC, "state")
     return None
 
 
@@ -181,51 +179,60 @@ def _judge_preprocess(aspect, case, arrays, info, device):
 # init_weights
 # ---------------------------------------------------------------------------------------------
 
-def _judge_init(aspect, case, arrays, info):
-    message = _unanswered("init_weights", info)
-    if message:
-        return message
-    if aspect == "rng":
-        if "error" in info:
-            return f"init_weights raised {info['error']} (L_in=64, L_hid=16)."
-        if info.get("global_state_touched"):
-            return ("init_weights changed numpy's global random state (np.random.seed, "
-                    "np.random.uniform, ...): draw every value from the Generator rng it is given.")
-        if not info.get("same_seed_equal"):
-            return ("init_weights gave different weights for two generators with the same seed: "
-                    "draw every value from rng (rng.uniform), nothing else.")
-        if not info.get("other_seed_differs"):
-            return ("init_weights gave the same weights for generators with different seeds: draw "
-                    "from the rng argument, not from a generator of your own.")
-        return None
-    L_in, L_hid = case
-    where = f"for init_weights({L_in}, {L_hid}, rng)"
-    if "error" in info:
-        return f"init_weights raised {info['error']} {where}."
+INIT_KEYS = Hint("init_weights:keys", "The keys must be W1, b1, W2, b2.")
+INIT_FLOAT64 = Hint("init_weights:float64", "Use float64.")
+INIT_BOUND = Hint("init_weights:bound", "Both layers connect L_in = {L_in} and L_hid = {L_hid} units: every "
+                  "array is drawn in +-sqrt(6 / (L_in + L_hid)).")
+INIT_NOT_UNIFORM = Hint("init_weights:not_uniform", "Draw each of W1, b1, W2, b2 uniformly in "
+                        "+-sqrt(6 / (L_pre + L_post)).")
+INIT_GLOBAL_RANDOM = Hint("init_weights:global_random", "Draw every value from the Generator rng it is given "
+                          "(not np.random.seed, np.random.uniform, ...).")
+INIT_NOT_FROM_RNG = Hint("init_weights:not_from_rng", "Draw every value from rng (rng.uniform), nothing else.")
+INIT_OWN_GENERATOR = Hint("init_weights:own_generator", "Draw from the rng argument, not from a generator "
+                          "of your own.")
+
+
+def _judge_init_range(case, got, info, device):
+    where = _where(case)
     if "keys" not in info:
-        return f"init_weights returned a {info.get('type')} {where}; return a dict with keys W1, b1, W2, b2."
+        return v.contract("init_weights", f"returned {a_type(info.get('type', ''))}, not a dict with keys W1, b1, "
+                          "W2, b2", where)
     missing = [k for k in KEYS if k not in info["keys"]]
     if missing:
-        return f"init_weights' dict has no {', '.join(missing)} {where} (keys must be W1, b1, W2, b2)."
+        return v.contract("init_weights' dict", f"has no {', '.join(missing)}", where, INIT_KEYS, "missing")
+    L_in, L_hid = case.L_in, case.L_hid
     shapes = {"W1": (L_in, L_hid), "b1": (L_hid,), "W2": (L_hid, L_in), "b2": (L_in,)}
     r = math.sqrt(6.0 / (L_in + L_hid))
     for k in KEYS:
-        w = arrays[k]
+        w = got[k]
         if w.shape != shapes[k]:
-            return f"{k} has shape {w.shape}, expected {shapes[k]} {where}."
+            return v.wrong_shape(k, w.shape, shapes[k], where)
         if info.get(f"dtype:{k}") != "float64":
-            return f"{k} is {info.get(f'dtype:{k}')} {where}: use float64."
+            return v.contract(k, f"is {info.get(f'dtype:{k}')}", where, INIT_FLOAT64, "dtype")
         top = float(np.abs(w).max())
         if top > r * (1 + INIT_BOUND_SLACK["float64"]):
-            return (f"{k} has values up to {top:.3g} {where}, outside +-sqrt(6 / (L_pre + L_post)) = "
-                    f"+-{r:.3g} (both layers connect L_in = {L_in} and L_hid = {L_hid} units).")
-        low, high = UNIFORM_STD_RATIO
+            return v.failed(k, f"has values up to {top:.3g}, outside +-sqrt(6 / (L_pre + L_post)) = +-{r:.3g}",
+                            where, INIT_BOUND.format(L_in=L_in, L_hid=L_hid), "values")
+        low, high = uniform_std_band(w.size)
         if w.size >= UNIFORM_MIN_SAMPLES:
             if (top < UNIFORM_MAX_FRACTION * r or not low < std_ratio_uniform(w, r) < high
-                    or abs(w.mean()) > UNIFORM_MEAN_FRACTION * r):
-                return (f"{k} does not fill the range +-{r:.3g} like a uniform draw {where} (max "
-                        f"|value| {top:.3g}, std {w.std():.3g}, expected {r / math.sqrt(3):.3g}): "
-                        "draw each of W1, b1, W2, b2 uniformly in +-sqrt(6 / (L_pre + L_post)).")
+                    or abs(w.mean()) > uniform_mean_limit(w.size) * r):
+                return v.failed(k, f"does not fill the range +-{r:.3g} like a uniform draw (max |value| "
+                                f"{top:.3g}, std {w.std():.3g}, expected {r / math.sqrt(3):.3g})", where,
+                                INIT_NOT_UNIFORM, "values")
+    return None
+
+
+def _judge_init_rng(case, got, info, device):
+    where = _where(case)
+    if info.get("global_state_touched"):
+        return v.failed("init_weights", "changed numpy's global random state", where, INIT_GLOBAL_RANDOM)
+    if not info.get("same_seed_equal"):
+        return v.failed("init_weights", "gave different weights for two generators with the same seed", where,
+                        INIT_NOT_FROM_RNG)
+    if not info.get("other_seed_differs"):
+        return v.failed("init_weights", "gave the same weights for generators with different seeds", where,
+                        INIT_OWN_GENERATOR)
     return None
 
 
@@ -273,45 +280,85 @@ def _cost_variant(We, data, params, recon="2N", kl=1.0, kl_form="pq", rho_axis=0
     return J, {k: sign * v for k, v in grads.items()}
 
 
+KL_SIGN = Hint("ae_cost:kl_sign", "The KL term has the wrong sign: J adds beta * sum_b KL(rho || rho_hat_b).")
+BIASES_REGULARISED = Hint("ae_cost:biases_regularised", "The biases are not regularised: the weight decay is "
+                          "lambda/2 (sum W1^2 + sum W2^2) only, and db1, db2 have no lambda * b term.")
 J_VARIANTS = [
-    (dict(recon="sum"), "J is off by a factor close to N in the reconstruction term: check the 1/(2N) average over the batch."),
-    (dict(recon="N"), "The reconstruction term is 1/(2N) sum ||d - o||^2: the 1/2 is missing."),
-    (dict(recon="all"), "Average the squared error over the N samples (1/(2N)), not over all N * L_in entries."),
-    (dict(kl=-1.0), "The KL term has the wrong sign: J adds beta * sum_b KL(rho || rho_hat_b)."),
-    (dict(kl=0.0), "J has no sparsity term: add beta * sum_b KL(rho || rho_hat_b)."),
-    (dict(kl_form="qp"), "KL(rho || rho_hat) = rho log(rho / rho_hat) + (1 - rho) log((1 - rho) / (1 - rho_hat)); you compute KL(rho_hat || rho)."),
-    (dict(rho_axis=1), "rho_hat_b is the mean activation of hidden unit b over the batch (axis 0), not a mean over the hidden units."),
-    (dict(bias_reg=True), "The biases are not regularised: the weight decay is lambda/2 (sum W1^2 + sum W2^2) only."),
-    (dict(lam_half=False), "The weight-decay term is lambda/2 (sum W1^2 + sum W2^2): the 1/2 is missing."),
-    (dict(log=np.log10), "The KL divergence uses natural logarithms (np.log), not log10."),
-    (dict(log=np.log2), "The KL divergence uses natural logarithms (np.log), not log2."),
+    (dict(recon="sum"), Hint("ae_cost:J_no_1_over_N", "J is off by a factor close to N in the reconstruction "
+                             "term: check the 1/(2N) average over the batch.")),
+    (dict(recon="N"), Hint("ae_cost:J_no_half", "The reconstruction term is 1/(2N) sum ||d - o||^2: the 1/2 "
+                           "is missing.")),
+    (dict(recon="all"), Hint("ae_cost:J_mean_over_entries", "Average the squared error over the N samples "
+                             "(1/(2N)), not over all N * L_in entries.")),
+    (dict(kl=-1.0), KL_SIGN),
+    (dict(kl=0.0), Hint("ae_cost:kl_missing", "J has no sparsity term: add beta * sum_b KL(rho || rho_hat_b).")),
+    (dict(kl_form="qp"), Hint("ae_cost:kl_reversed", "KL(rho || rho_hat) = rho log(rho / rho_hat) + (1 - rho) "
+                              "log((1 - rho) / (1 - rho_hat)); you compute KL(rho_hat || rho).")),
+    (dict(rho_axis=1), Hint("ae_cost:rho_hat_axis", "rho_hat_b is the mean activation of hidden unit b over "
+                            "the batch (axis 0), not a mean over the hidden units.")),
+    (dict(bias_reg=True), BIASES_REGULARISED),
+    (dict(lam_half=False), Hint("ae_cost:decay_no_half", "The weight-decay term is lambda/2 (sum W1^2 + sum "
+                                "W2^2): the 1/2 is missing.")),
+    (dict(log=np.log10), Hint("ae_cost:kl_log10", "The KL divergence uses natural logarithms (np.log), not "
+                              "log10.")),
+    (dict(log=np.log2), Hint("ae_cost:kl_log2", "The KL divergence uses natural logarithms (np.log), not log2.")),
 ]
-J_GENERIC = ("Check the three terms: 1/(2N) sum ||d - o||^2, lambda/2 (sum W1^2 + sum W2^2) and "
-             "beta sum_b KL(rho || rho_hat_b), with rho_hat the mean hidden activation over the batch.")
+J_GENERIC = Hint("ae_cost:J_generic", "Check the three terms: 1/(2N) sum ||d - o||^2, lambda/2 (sum W1^2 + "
+                 "sum W2^2) and beta sum_b KL(rho || rho_hat_b), with rho_hat the mean hidden activation over "
+                 "the batch.")
 
 GRAD_VARIANTS = [
-    (dict(hid_W="W1"), "check the hidden delta uses W2^T (delta_out @ W2.T), not W1."),
-    (dict(out_deriv="twice"), "the output delta applies the sigmoid derivative to an activation: with o = sigmoid(a2), sigmoid'(a2) = o * (1 - o), not sigmoid(o) * (1 - sigmoid(o))."),
-    (dict(hid_deriv="twice"), "the hidden delta applies the sigmoid derivative to an activation: with h = sigmoid(a1), sigmoid'(a1) = h * (1 - h), not sigmoid(h) * (1 - sigmoid(h))."),
-    (dict(out_deriv="twice", hid_deriv="twice"), "the sigmoid derivative is applied to activations: with y = sigmoid(a), sigmoid'(a) = y * (1 - y), not sigmoid(y) * (1 - sigmoid(y))."),
-    (dict(out_deriv="pre"), "the output delta uses a2 * (1 - a2) of the pre-activation; the sigmoid derivative is o * (1 - o) with o = sigmoid(a2)."),
-    (dict(hid_deriv="pre"), "the hidden delta uses a1 * (1 - a1) of the pre-activation; the sigmoid derivative is h * (1 - h) with h = sigmoid(a1)."),
-    (dict(kl_grad=0.0), "the sparsity term's gradient is missing from the hidden delta: add beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)) before multiplying by h * (1 - h)."),
-    (dict(kl_grad=-1.0), "the sparsity term's gradient has the wrong sign: it is + beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat))."),
-    (dict(kl=-1.0, kl_grad=-1.0), "the KL term has the wrong sign: J adds beta * sum KL(rho || rho_hat_b), and so does its gradient."),
-    (dict(kl_grad_N=False), "the sparsity gradient is N times too large: like the rest of the hidden delta it is averaged over the batch (divide by N)."),
-    (dict(grad_N=False, kl_grad_N=False), "the gradients are not averaged over the batch: J has 1/(2N), so each gradient has 1/N (but not the weight-decay part)."),
-    (dict(grad_N=False), "the reconstruction gradients are not averaged over the batch: divide them by N like J."),
-    (dict(lam_grad="none"), "dW1 and dW2 lack the weight-decay gradient lambda * W."),
-    (dict(lam_grad="W/N"), "the weight-decay gradient is lambda * W, not lambda * W / N."),
-    (dict(bias_grad_reg=True), "the biases are not regularised: db1 and db2 have no lambda * b term."),
-    (dict(bias_reg=True, bias_grad_reg=True), "the biases are not regularised: J has no lambda/2 sum b^2 and db no lambda * b."),
-    (dict(sign=-1.0), "every gradient has the wrong sign: grads are dJ/dW (the update subtracts them)."),
-    (dict(recon="sum", grad_N=False, kl_grad_N=False), "J and the gradients are off by a factor close to N: check the 1/(2N) average (and 1/N in the gradients)."),
+    (dict(hid_W="W1"), Hint("ae_cost:hidden_delta_W1", "Check the hidden delta uses W2^T (delta_out @ W2.T), "
+                            "not W1.")),
+    (dict(out_deriv="twice"), Hint("ae_cost:output_sigmoid_twice", "The output delta applies the sigmoid "
+                                   "derivative to an activation: with o = sigmoid(a2), sigmoid'(a2) = o * (1 - o), "
+                                   "not sigmoid(o) * (1 - sigmoid(o)).")),
+    (dict(hid_deriv="twice"), Hint("ae_cost:hidden_sigmoid_twice", "The hidden delta applies the sigmoid "
+                                   "derivative to an activation: with h = sigmoid(a1), sigmoid'(a1) = h * (1 - h), "
+                                   "not sigmoid(h) * (1 - sigmoid(h)).")),
+    (dict(out_deriv="twice", hid_deriv="twice"), Hint("ae_cost:sigmoid_twice", "The sigmoid derivative is "
+                                                      "applied to activations: with y = sigmoid(a), sigmoid'(a) = "
+                                                      "y * (1 - y), not sigmoid(y) * (1 - sigmoid(y)).")),
+    (dict(out_deriv="pre"), Hint("ae_cost:output_derivative_preactivation", "The output delta uses a2 * (1 - a2) "
+                                 "of the pre-activation; the sigmoid derivative is o * (1 - o) with "
+                                 "o = sigmoid(a2).")),
+    (dict(hid_deriv="pre"), Hint("ae_cost:hidden_derivative_preactivation", "The hidden delta uses a1 * (1 - a1) "
+                                 "of the pre-activation; the sigmoid derivative is h * (1 - h) with "
+                                 "h = sigmoid(a1).")),
+    (dict(kl_grad=0.0), Hint("ae_cost:kl_gradient_missing", "The sparsity term's gradient is missing from the "
+                             "hidden delta: add beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)) before "
+                             "multiplying by h * (1 - h).")),
+    (dict(kl_grad=-1.0), Hint("ae_cost:kl_gradient_sign", "The sparsity term's gradient has the wrong sign: it "
+                              "is + beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)).")),
+    (dict(kl=-1.0, kl_grad=-1.0), KL_SIGN),
+    (dict(kl_grad_N=False), Hint("ae_cost:kl_gradient_not_averaged", "The sparsity gradient is N times too "
+                                 "large: like the rest of the hidden delta it is averaged over the batch "
+                                 "(divide by N).")),
+    (dict(grad_N=False, kl_grad_N=False), Hint("ae_cost:grads_not_averaged", "The gradients are not averaged "
+                                               "over the batch: J has 1/(2N), so each gradient has 1/N (but not "
+                                               "the weight-decay part).")),
+    (dict(grad_N=False), Hint("ae_cost:reconstruction_grads_not_averaged", "The reconstruction gradients are "
+                              "not averaged over the batch: divide them by N like J.")),
+    (dict(lam_grad="none"), Hint("ae_cost:decay_gradient_missing", "dW1 and dW2 lack the weight-decay gradient "
+                                 "lambda * W.")),
+    (dict(lam_grad="W/N"), Hint("ae_cost:decay_gradient_over_N", "The weight-decay gradient is lambda * W, not "
+                                "lambda * W / N.")),
+    (dict(bias_grad_reg=True), Hint("ae_cost:bias_gradients_regularised", "The biases are not regularised: db1 "
+                                    "and db2 have no lambda * b term.")),
+    (dict(bias_reg=True, bias_grad_reg=True), BIASES_REGULARISED),
+    (dict(sign=-1.0), Hint("ae_cost:gradient_sign", "Every gradient has the wrong sign: grads are dJ/dW (the "
+                           "update subtracts them).")),
+    (dict(recon="sum", grad_N=False, kl_grad_N=False), Hint("ae_cost:no_1_over_N", "J and the gradients are off "
+                                                            "by a factor close to N: check the 1/(2N) average "
+                                                            "(and 1/N in the gradients).")),
 ]
-GRAD_GENERIC = ("check delta_out = (o - d) * o * (1 - o) / N, delta_hid = (delta_out @ W2.T + "
-                "beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)) / N) * h * (1 - h), and the "
-                "weight-decay terms lambda * W on W1 and W2 only.")
+GRAD_GENERIC = Hint("ae_cost:gradients_generic", "Check delta_out = (o - d) * o * (1 - o) / N, delta_hid = "
+                    "(delta_out @ W2.T + beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)) / N) * h * (1 - h), "
+                    "and the weight-decay terms lambda * W on W1 and W2 only.")
+COST_INPLACE = Hint("ae_cost:inplace", "Compute new arrays: ae_cost must not modify We or data.")
+GRAD_KEYS = Hint("ae_cost:grad_keys", "Use the keys of We (W1, b1, W2, b2).")
+GRADS_DISAGREE = Hint("ae_cost:J_and_grads_disagree", "J and grads compute different functions: derive each "
+                      "gradient from the J you return.")
 
 
 def _diagnose_J(We, data, params, J):
@@ -330,67 +377,137 @@ def _diagnose_grads(We, data, params, grads):
     return GRAD_GENERIC
 
 
-def _judge_ae_cost(aspect, case, arrays, info, device):
-    where = f"for {case.describe()}"
-    message = _unanswered("ae_cost", info)
-    if message:
-        return message
-    if "error" in info:
-        return f"ae_cost raised {info['error']} {where}. {case.hint}".strip()
-    We, data = ae_inputs(case)
-    params = case.params()
-    J_ref, g_ref = ref.ae_cost_torch(We, data, params, device)
-    J = float(arrays["J"])
-    J_right = _close(J, J_ref, scale=abs(J_ref))
-    if aspect == "value":
-        if info.get("modified_inputs"):
-            return (f"ae_cost modified its input(s) {', '.join(info['modified_inputs'])} in place "
-                    f"{where}: compute new arrays.")
-        if not J_right:
-            hint = _diagnose_J(We, data, params, J)
-            return f"J = {J:.8g} differs from the expected {J_ref:.8g} {where}. {hint}"
-        return None
+@dataclasses.dataclass
+class CostCheck:
+    """One ae_cost case with the reference's J and gradients, and the student's J."""
+    We: dict
+    data: np.ndarray
+    params: dict
+    J_ref: float
+    g_ref: dict
+    J: float
+    where: str
+
+    @classmethod
+    def of(cls, case, got, device):
+        We, data = ae_inputs(case)
+        params = case.params()
+        J_ref, g_ref = ref.ae_cost_torch(We, data, params, device)
+        return cls(We, data, params, J_ref, g_ref, float(got["J"]), _where(case))
+
+    @property
+    def J_right(self):
+        return _close(self.J, self.J_ref, scale=abs(self.J_ref))
+
+
+def _judge_cost_value(case, got, info, device):
+    where = _where(case)
+    if info.get("modified_inputs"):
+        return v.contract("ae_cost", f"modified its input(s) {', '.join(info['modified_inputs'])} in place", where,
+                          COST_INPLACE, "inplace")
+    check = CostCheck.of(case, got, device)
+    if not check.J_right:
+        return v.values_differ("J", where, hint=_diagnose_J(check.We, check.data, check.params, check.J),
+                               expected=f"the expected {check.J_ref:.8g} (yours is {check.J:.8g})")
+    return None
+
+
+def _student_grads(check, got, info):
+    """(the student's gradients, None), or (None, the verdict on their keys or shapes)."""
     if "grad_keys" not in info:
-        return f"ae_cost returned grads as a {info.get('grads_type')}; return a dict with keys W1, b1, W2, b2."
-    grads = {k: arrays[f"grad:{k}"] for k in KEYS if f"grad:{k}" in arrays}
+        return None, v.contract("ae_cost", f"returned grads as {a_type(info.get('grads_type', ''))}, not a dict "
+                                "with keys W1, b1, W2, b2", check.where)
+    grads = {k: got[f"grad:{k}"] for k in KEYS if f"grad:{k}" in got}
     missing = [k for k in KEYS if k not in grads]
     if missing:
-        return f"grads has no key(s) {', '.join(missing)} {where}: use the keys of We (W1, b1, W2, b2)."
+        return None, v.contract("grads", f"has no key(s) {', '.join(missing)}", check.where, GRAD_KEYS, "missing")
     for k in KEYS:
-        if grads[k].shape != g_ref[k].shape:
-            return f"grads['{k}'] has shape {grads[k].shape}, expected {g_ref[k].shape} (the shape of We['{k}']) {where}."
-    if aspect == "gradients":
-        wrong = [k for k in KEYS if not _close(grads[k], g_ref[k])]
-        if not wrong:
-            return None
-        k = wrong[0]
-        state = "while J is right" if J_right else "and J is wrong too"
-        hint = _diagnose_grads(We, data, params, grads)
-        return (f"d{k} is wrong {state}: {hint} (Checked {where}: max abs error "
-                f"{max_abs_error(grads[k], g_ref[k]):.3g}; wrong: {', '.join('d' + w for w in wrong)}.)")
-    # consistency: the student's gradients against finite differences of the student's own J
+        if grads[k].shape != check.g_ref[k].shape:
+            return None, v.wrong_shape(f"grads['{k}']", grads[k].shape,
+                                       f"{check.g_ref[k].shape} (the shape of We['{k}'])", check.where)
+    return grads, None
+
+
+def _judge_cost_gradients(case, got, info, device):
+    check = CostCheck.of(case, got, device)
+    grads, found = _student_grads(check, got, info)
+    if found:
+        return found
+    wrong = [k for k in KEYS if not _close(grads[k], check.g_ref[k])]
+    if not wrong:
+        return None
+    k = wrong[0]
+    state = "while J is right" if check.J_right else "and J is wrong too"
+    also = f" (also wrong: {', '.join('d' + w for w in wrong[1:])})" if wrong[1:] else ""
+    return v.failed(f"d{k}", f"is wrong {state}{also}", check.where,
+                    _diagnose_grads(check.We, check.data, check.params, grads), "gradient",
+                    max_abs_error(grads[k], check.g_ref[k]))
+
+
+def _judge_cost_consistency(case, got, info, device):
+    """The student's gradients against finite differences of the student's own J."""
+    check = CostCheck.of(case, got, device)
+    grads, found = _student_grads(check, got, info)
+    if found:
+        return found
     bad = []
     for k in KEYS:
-        num = arrays.get(f"num:{k}")
+        num = got.get(f"num:{k}")
         if num is None:
-            return "The grader could not compute finite differences of your J."
+            return v.contract(f"d{k}", "could not be checked against finite differences of your J (the grader's "
+                              "run stopped)", check.where, symptom="run")
         err = max_abs_error(grads[k], num)
         if not err <= FD_TOLERANCE * max(1.0, float(np.abs(num).max())):
             bad.append((k, err))
     if not bad:
         return None
-    k, err = bad[0]
-    if J_right:
-        return (f"Your d{k} disagrees with finite differences of your own J {where} (max error "
-                f"{err:.3g}), while J is right: {_diagnose_grads(We, data, params, grads)}")
-    return (f"Your gradients ({', '.join('d' + q for q, _ in bad)}) disagree with finite differences "
-            f"of your own J {where} (d{k}: max error {err:.3g}): J and grads compute different "
-            "functions. Derive each gradient from the J you return.")
+    if check.J_right:
+        k, err = bad[0]
+        return v.failed(f"Your d{k}", "disagrees with finite differences of your own J while J is right",
+                        check.where, _diagnose_grads(check.We, check.data, check.params, grads), "gradient", err)
+    return v.failed(f"Your gradients ({', '.join('d' + q for q, _ in bad)})",
+                    "disagree with finite differences of your own J", check.where, GRADS_DISAGREE, "gradient",
+                    max(err for _, err in bad))
 
 
 # ---------------------------------------------------------------------------------------------
 # train_autoencoder
 # ---------------------------------------------------------------------------------------------
+
+TRAIN_RETURNS = Hint("train:return_value", "Return (We, loss_history) with We a dict like init_weights'.")
+HISTORY_PER_EPOCH = Hint("train:history_length", "loss_history holds one J of the whole data per epoch.")
+HISTORY_WHOLE_DATA = Hint("train:history_whole_data", "After each epoch append ae_cost(We, data, params)[0] for "
+                          "all the data, not a batch's J or an average of batches' J.")
+HISTORY_BEFORE_UPDATES = Hint("train:history_before_updates", "Append J of the whole data after the epoch's "
+                              "last update (the last entry is J of the returned weights).")
+START_FROM_INIT = Hint("train:start_from_init", "Start from init_weights(L_in, L_hid, rng) and return the "
+                       "trained weights.")
+INIT_RNG = Hint("train:init_rng", "Pass the rng that train_autoencoder receives to init_weights(L_in, L_hid, rng).")
+INIT_SIZES = Hint("train:init_sizes", "L_in is the data's width and L_hid is params['L_hid'].")
+RETURNS_INITIAL = Hint("train:returns_initial", "Apply the updates to the weights you return.")
+BATCH_LARGER_THAN_N = Hint("train:batch_larger_than_N", "With batch_size larger than N the only batch is the "
+                           "whole data (the last batch may be smaller than batch_size).")
+DROPS_LAST = Hint("train:drops_last_batch", "The last, smaller batch is skipped: every sample must be used "
+                  "once per epoch.")
+UPDATE_COUNT = Hint("train:update_count", "Make one update per mini-batch (the last may be smaller).")
+GRADIENT_ASCENT = Hint("train:gradient_ascent", "The update is W <- W - learning_rate * dJ/dW.")
+UPDATE_RULE = Hint("train:update_rule", "Update W1, b1, W2 and b2 with their own gradients after every "
+                   "mini-batch and return the final weights.")
+NO_DESCENT = Hint("train:no_descent", "Take gradient steps W <- W - learning_rate * dJ/dW.")
+BATCH_ROWS = Hint("train:batch_rows", "Pass data[batch_indices] to ae_cost (samples are rows).")
+BATCH_COUNT = Hint("train:batch_count", "Cut each epoch's permutation into batches of batch_size rows (the "
+                   "last may be smaller).")
+NOT_PERMUTATION = Hint("train:not_permutation", "Each epoch uses every sample exactly once (one permutation, "
+                       "cut into batches).")
+BATCH_SIZES = Hint("train:batch_sizes", "Each batch holds batch_size rows, the last one fewer.")
+TRAIN_GLOBAL_RANDOM = Hint("train:global_random", "Draw the shuffles from rng (e.g. rng.permutation(N)), not "
+                           "np.random.")
+SHUFFLE_IGNORES_RNG = Hint("train:shuffle_ignores_rng", "A fixed seed or a generator of your own? Draw the "
+                           "permutations from the rng argument.")
+NO_SHUFFLE = Hint("train:no_shuffle", "Draw a fresh permutation from rng at the start of every epoch.")
+SHUFFLE_ONCE = Hint("train:shuffle_once", "Draw a fresh permutation from rng at the start of each epoch, not "
+                    "once for several.")
+
 
 def _gd(We, batches, params, lr, device):
     """The reference's weights after one gradient step per batch (rows of data)."""
@@ -409,27 +526,52 @@ def _weights_close(got, want):
     return all(k in got and got[k].shape == want[k].shape and _close(got[k], want[k]) for k in KEYS)
 
 
+@dataclasses.dataclass
+class TrainRun:
+    """One run of the student's train_autoencoder, ready to replay on the reference cost."""
+    case: object
+    We: dict
+    history: np.ndarray
+    init: dict
+    data: np.ndarray
+    arrays: dict
+    info: dict
+    device: str
+    where: str
+
+    @property
+    def params(self):
+        return self.case.params()
+
+    def J(self, We):
+        return _J(We, self.data, self.params, self.device)
+
+    def gd(self, We, batches, lr=None):
+        return _gd(We, batches, self.params, self.case.lr if lr is None else lr, self.device)
+
+
 def _train_outputs(prefix, arrays, info, case, where):
-    """(We, history) from the probe, or a message."""
-    if "error" in info:
-        return None, None, f"train_autoencoder raised {info['error']} {where}."
+    """(We, history, None) from one run's probe data, or (None, None, the verdict)."""
+    found = _failure("train_autoencoder", info, where)
+    if found:
+        return None, None, found
     if "We_keys" not in info:
-        return None, None, (f"train_autoencoder returned We as a {info.get('We_type')} {where}; "
-                            "return (We, loss_history) with We a dict like init_weights'.")
+        return None, None, v.contract("train_autoencoder", f"returned We as {a_type(info.get('We_type', ''))}, "
+                                      "not a dict", where, TRAIN_RETURNS)
     We = {k: arrays[f"{prefix}We:{k}"] for k in KEYS if f"{prefix}We:{k}" in arrays}
     shapes = {"W1": (case.L_in, case.L_hid), "b1": (case.L_hid,), "W2": (case.L_hid, case.L_in),
               "b2": (case.L_in,)}
     for k in KEYS:
-        if k not in We or We[k].shape != shapes[k]:
-            got = We[k].shape if k in We else "missing"
-            return None, None, f"The returned We['{k}'] is {got}, expected shape {shapes[k]} {where}."
+        if k not in We:
+            return None, None, v.contract("The returned We", f"has no '{k}'", where, TRAIN_RETURNS, "missing")
+        if We[k].shape != shapes[k]:
+            return None, None, v.wrong_shape(f"The returned We['{k}']", We[k].shape, shapes[k], where)
     history = arrays.get(f"{prefix}history")
     if history is None or history.ndim != 1 or history.shape[0] != case.epochs:
-        length = info.get("history_len")
-        return None, None, (f"loss_history has {length} entries {where}; it holds one J of the "
-                            f"whole data per epoch ({case.epochs}).")
+        return None, None, v.contract("loss_history", f"has {info.get('history_len')} entries, expected "
+                                      f"{case.epochs}", where, HISTORY_PER_EPOCH, "shape")
     if not np.isfinite(history).all():
-        return None, None, f"loss_history contains NaN or inf {where}."
+        return None, None, v.failed("loss_history", "contains NaN or inf", where, symptom="values")
     return We, history, None
 
 
@@ -456,18 +598,19 @@ def _training_calls(prefix, arrays, n):
     return batches
 
 
-def _epochs_of(batches, n, batch_size, epochs):
-    """Split the mini-batches into epochs; (list of epoch orders, message)."""
+def _epochs_of(batches, case, where):
+    """Split the mini-batches into epochs: (list of epoch orders, None) or (None, the verdict)."""
+    n, batch_size, epochs = case.N, case.batch_size, case.epochs
     per_epoch = -(-n // batch_size)
     if any((b < 0).any() for b in batches):
-        return None, ("train_autoencoder passed ae_cost rows that are not rows of data: pass "
-                      "data[batch_indices] (samples are rows).")
+        return None, v.contract("train_autoencoder", "passed ae_cost rows that are not rows of data", where,
+                                BATCH_ROWS)
     if len(batches) != per_epoch * epochs:
         if len(batches) == (n // batch_size) * epochs:
-            return None, (f"With N={n} and batch_size={batch_size} each epoch needs {per_epoch} "
-                          "batches: the last, smaller batch is skipped. Every sample must be used once per epoch.")
-        return None, (f"ae_cost was called on {len(batches)} mini-batches in {epochs} epochs; with "
-                      f"N={n} and batch_size={batch_size} there are {per_epoch} per epoch (the last may be smaller).")
+            return None, v.failed("train_autoencoder", f"used {n // batch_size} batches per epoch, expected "
+                                  f"{per_epoch}", where, DROPS_LAST, "values")
+        return None, v.failed("train_autoencoder", f"called ae_cost on {len(batches)} mini-batches in {epochs} "
+                              f"epochs, expected {per_epoch * epochs}", where, BATCH_COUNT, "values")
     orders = []
     for e in range(epochs):
         chunk = batches[e * per_epoch:(e + 1) * per_epoch]
@@ -475,187 +618,192 @@ def _epochs_of(batches, n, batch_size, epochs):
         expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
         order = np.concatenate(chunk)
         if sorted(order.tolist()) != list(range(n)):
-            return None, (f"In epoch {e + 1} some samples were used twice and others not at all: "
-                          "each epoch uses every sample exactly once (one permutation, cut into batches).")
+            return None, v.failed("train_autoencoder", f"used some samples twice and others not at all in epoch "
+                                  f"{e + 1}", where, NOT_PERMUTATION, "values")
         if sizes != expected:
-            return None, (f"Epoch {e + 1} used batches of sizes {sizes}; expected {expected} "
-                          "(batch_size rows each, the last batch smaller).")
+            return None, v.failed("train_autoencoder", f"used batches of sizes {sizes} in epoch {e + 1}, "
+                                  f"expected {expected}", where, BATCH_SIZES, "values")
         orders.append(order)
     return orders, None
 
 
-def _judge_updates(case, arrays, info, device):
-    where = f"for {case.describe()}"
-    message = _unanswered("train_autoencoder", info)
-    if message:
-        return message
-    We, history, message = _train_outputs("", arrays, info, case, where)
-    if message:
-        return message
-    data = train_data(case)
-    params = case.params()
-    init = _initial("", arrays, case, case.seed)
-    if case.name == "lr0":
-        if not _weights_close(We, init):
-            return ("With learning_rate 0 the returned weights differ from those init_weights(L_in, "
-                    f"L_hid, rng) gave {where}: start from init_weights and return the trained weights.")
-        if not _close(history, np.full(case.epochs, _J(init, data, params, device))):
-            return (f"With learning_rate 0 loss_history should repeat J of the initial weights {where}: "
-                    "record ae_cost's J of the whole data after each epoch.")
+def _judge_history(run, snapshots):
+    after = np.array([run.J(w) for w in snapshots])
+    if _close(run.history, after, scale=float(np.abs(after).max())):
         return None
-    n, bs = case.N, case.batch_size
-    per_epoch = -(-n // bs)
-    if case.name in ("full", "bigbatch", "same"):
-        sizes = ([bs] * (n // bs) + ([n % bs] if n % bs else [])) if bs < n else [n]
-        snapshots, current = [], init
-        for _ in range(case.epochs):
-            current = _gd(current, [data[:s] for s in sizes], params, case.lr, device)
-            snapshots.append(current)
-        if not _weights_close(We, snapshots[-1]):
-            return _diagnose_update(case, We, init, data, params, device, where, sizes)
-        return _judge_history(history, snapshots, init, data, params, device, where)
-    batches = _training_calls("", arrays, n)
-    if batches is None:
-        if info.get("n_cost_calls", 0) == 0 and history[-1] >= _J(init, data, params, device):
-            return f"The loss did not decrease {where}: take gradient steps W <- W - learning_rate * dJ/dW."
-        return None    # no record (ae_cost defined in the cell): judged by the exact cases above
-    orders, message = _epochs_of(batches, n, bs, case.epochs)
-    if message:
-        return f"{message} ({case.describe()})"
-    snapshots, current = [], init
-    for e in range(case.epochs):
-        current = _gd(current, [data[b] for b in batches[e * per_epoch:(e + 1) * per_epoch]],
-                      params, case.lr, device)
-        snapshots.append(current)
-    if not _weights_close(We, snapshots[-1]):
-        return (f"The returned weights differ from gradient-descent steps W <- W - learning_rate * "
-                f"dJ/dW on the mini-batches your code passed to ae_cost {where}: update every "
-                "array with its gradient after each batch and return the final weights.")
-    message = _judge_history(history, snapshots, init, data, params, device, where)
-    if message:
-        return message
-    if case.name == "decrease" and not history[-1] < _J(init, data, params, device):
-        return f"The loss did not decrease {where}."
+    before = np.array([run.J(w) for w in [run.init] + snapshots[:-1]])
+    if _close(run.history, before, scale=float(np.abs(before).max())):
+        return v.failed("loss_history", "is recorded before each epoch's updates", run.where,
+                        HISTORY_BEFORE_UPDATES, "values")
+    return v.failed("loss_history", f"does not hold J of the whole data after each epoch (last entry "
+                    f"{run.history[-1]:.6g}, J of the returned weights {after[-1]:.6g})", run.where,
+                    HISTORY_WHOLE_DATA, "values")
+
+
+def _replay_unchanged(run):
+    """Learning rate 0: the initial weights come back, and every epoch's J is theirs."""
+    if not _weights_close(run.We, run.init):
+        return v.failed("The returned weights", "differ from those init_weights(L_in, L_hid, rng) gave (the "
+                        "learning rate is 0)", run.where, START_FROM_INIT, "values")
+    if not _close(run.history, np.full(run.case.epochs, run.J(run.init))):
+        return v.failed("loss_history", "does not repeat J of the initial weights (the learning rate is 0)",
+                        run.where, HISTORY_WHOLE_DATA, "values")
     return None
 
 
-def _judge_history(history, snapshots, init, data, params, device, where):
-    after = np.array([_J(w, data, params, device) for w in snapshots])
-    if _close(history, after, scale=float(np.abs(after).max())):
-        return None
-    before = np.array([_J(w, data, params, device) for w in [init] + snapshots[:-1]])
-    if _close(history, before, scale=float(np.abs(before).max())):
-        return (f"loss_history is recorded before each epoch's updates {where}: append J of the "
-                "whole data after the epoch's last update (the last entry is J of the returned weights).")
-    return (f"loss_history does not hold J of the whole data after each epoch {where} (last entry "
-            f"{history[-1]:.6g}, J of the returned weights {after[-1]:.6g}): after each epoch append "
-            "ae_cost(We, data, params)[0] for all the data, not a batch's or an average of batches' J.")
+def _replay_exact(run):
+    """Batches known without a record (one per epoch, or every row the same): the weights after
+    every epoch's gradient steps, and the history."""
+    case = run.case
+    n, bs = case.N, case.batch_size
+    sizes = ([bs] * (n // bs) + ([n % bs] if n % bs else [])) if bs < n else [n]
+    snapshots, current = [], run.init
+    for _ in range(case.epochs):
+        current = run.gd(current, [run.data[:s] for s in sizes])
+        snapshots.append(current)
+    if not _weights_close(run.We, snapshots[-1]):
+        return _diagnose_update(run, sizes)
+    return _judge_history(run, snapshots)
 
 
-def _diagnose_update(case, We, init, data, params, device, where, sizes):
+def _replay_recorded(run):
+    """Gradient steps on the mini-batches the code passed to ae_cost, epoch by epoch."""
+    case = run.case
+    n = case.N
+    per_epoch = -(-n // case.batch_size)
+    batches = _training_calls("", run.arrays, n)
+    if batches is None:
+        if run.info.get("n_cost_calls", 0) == 0 and run.history[-1] >= run.J(run.init):
+            return v.failed("The loss", "did not decrease", run.where, NO_DESCENT, "values")
+        return None    # no record (ae_cost defined in the cell): judged by the exact cases
+    orders, found = _epochs_of(batches, case, run.where)
+    if found:
+        return found
+    snapshots, current = [], run.init
+    for e in range(case.epochs):
+        current = run.gd(current, [run.data[b] for b in batches[e * per_epoch:(e + 1) * per_epoch]])
+        snapshots.append(current)
+    if not _weights_close(run.We, snapshots[-1]):
+        return v.failed("The returned weights", "differ from gradient-descent steps W <- W - learning_rate * dJ/dW "
+                        "on the mini-batches your code passed to ae_cost", run.where, UPDATE_RULE, "values",
+                        max(max_abs_error(run.We[k], snapshots[-1][k]) for k in KEYS))
+    found = _judge_history(run, snapshots)
+    if found:
+        return found
+    if case.must_decrease and not run.history[-1] < run.J(run.init):
+        return v.failed("The loss", "did not decrease", run.where, NO_DESCENT, "values")
+    return None
+
+
+def _diagnose_update(run, sizes):
+    case, We, init = run.case, run.We, run.init
     n, bs = case.N, case.batch_size
     if _weights_close(We, init):
         if bs > n:
-            return (f"No update happened {where}: with batch_size larger than N the only batch is "
-                    "the whole data (the last batch may be smaller than batch_size).")
-        return f"The returned weights are the initial ones {where}: apply the updates to the weights you return."
-    steps = []
-    for e in range(case.epochs):
-        steps += sizes
-    if case.name == "same":
+            return v.failed("train_autoencoder", "made no update", run.where, BATCH_LARGER_THAN_N, "values")
+        return v.failed("The returned weights", "are the initial ones", run.where, RETURNS_INITIAL, "values")
+    steps = sizes * case.epochs
+    if case.rows == "same":     # every row equal: any batch's gradient is one row's, so updates can be counted
         for k in range(0, 3 * len(steps) + 1):
-            if k != len(steps) and _weights_close(We, _gd(init, [data[:1]] * k, params, case.lr, device)):
-                if k == case.epochs * (n // bs):
-                    return (f"With N={n} and batch_size={bs} each epoch needs {-(-n // bs)} updates, "
-                            f"your code made {n // bs}: the last, smaller batch is skipped {where}.")
-                return (f"Your code made {k} updates in {case.epochs} epochs {where}; expected "
-                        f"{len(steps)} (one per mini-batch, the last may be smaller).")
-    expected = _gd(init, [data[:s] for s in steps], params, case.lr, device)
-    ascent = _gd(init, [data[:s] for s in steps], params, -case.lr, device)
-    if _weights_close(We, ascent):
-        return f"The weights move up the gradient {where}: the update is W <- W - learning_rate * dJ/dW."
+            if k != len(steps) and _weights_close(We, run.gd(init, [run.data[:1]] * k)):
+                hint = DROPS_LAST if k == case.epochs * (n // bs) else UPDATE_COUNT
+                return v.failed("train_autoencoder", f"made {k} updates in {case.epochs} epochs, expected "
+                                f"{len(steps)}", run.where, hint, "values")
+    expected = run.gd(init, [run.data[:s] for s in steps])
+    if _weights_close(We, run.gd(init, [run.data[:s] for s in steps], lr=-case.lr)):
+        return v.failed("The weights", "move up the gradient", run.where, GRADIENT_ASCENT, "values")
     error = max(max_abs_error(We[k], expected[k]) for k in KEYS)
-    return (f"The returned weights differ from {len(steps)} gradient-descent steps W <- W - "
-            f"learning_rate * dJ/dW {where} (max abs error {error:.3g}): update W1, b1, W2 and b2 "
-            "with their own gradients after every mini-batch.")
+    return v.failed("The returned weights", f"differ from {len(steps)} gradient-descent steps W <- W - "
+                    "learning_rate * dJ/dW", run.where, UPDATE_RULE, "values", error)
 
 
-def _judge_rng(arrays, info, device):
-    case = RNG_CASE
-    where = f"for {case.describe()}"
-    first = {k[2:]: v for k, v in info.items() if k.startswith("a:")}
-    message = _unanswered("train_autoencoder", first)
-    if message:
-        return message
+REPLAYS = {"unchanged": _replay_unchanged, "exact": _replay_exact, "recorded": _replay_recorded}
+
+
+def _judge_updates(case, got, info, device):
+    where = _where(case)
+    We, history, found = _train_outputs("", got, info, case, where)
+    if found:
+        return found
+    run = TrainRun(case, We, history, _initial("", got, case, case.seed), train_data(case), got, info, device,
+                   where)
+    return REPLAYS[case.replay](run)
+
+
+def _judge_rng(case, got, info, device):
+    """Runs a and b share a seed but not numpy's global state; run c has another seed."""
+    where = _where(case)
     runs = {}
-    for label in "abc":
-        sub = {k[2:]: v for k, v in info.items() if k.startswith(f"{label}:")}
-        We, history, message = _train_outputs(f"{label}:", arrays, sub, case, where)
-        if message:
-            return message
+    for label in RNG_RUNS:
+        sub = {k[2:]: value for k, value in info.items() if k.startswith(f"{label}:")}
+        We, history, found = _train_outputs(f"{label}:", got, sub, case, where)
+        if found:
+            return found
         runs[label] = (We, history, sub)
-    (Wa, ha, ia), (Wb, hb, _), (Wc, _, _) = runs["a"], runs["b"], runs["c"]
+    (Wa, ha, ia), (Wb, hb, _), (Wc, _, _) = (runs[label] for label in RNG_RUNS)
     if not (all(np.array_equal(Wa[k], Wb[k]) for k in KEYS) and np.array_equal(ha, hb)):
-        return ("train_autoencoder gave different results for the same rng when numpy's global "
-                "random state changed: draw the shuffles from rng (e.g. rng.permutation(N)), not np.random.")
+        return v.failed("train_autoencoder", "gave different results for the same rng when numpy's global random "
+                        "state changed", where, TRAIN_GLOBAL_RANDOM, "values")
     if ia.get("n_init_calls", 0) == 0:
-        return ("train_autoencoder must start from init_weights(L_in, L_hid, rng): the given "
-                "init_weights was never called.")
+        return v.contract("train_autoencoder", "never called the given init_weights", where, START_FROM_INIT)
     if not ia.get("init_rng_is_given"):
-        return "Pass the rng that train_autoencoder receives to init_weights(L_in, L_hid, rng)."
+        return v.contract("train_autoencoder", "did not pass its rng to init_weights", where, INIT_RNG)
     if ia.get("init_args") != [case.L_in, case.L_hid]:
-        return (f"init_weights was called with {ia.get('init_args')}, expected L_in={case.L_in}, "
-                f"L_hid={case.L_hid} (from the data's width and params['L_hid']).")
-    n = case.N
-    batches_a = _training_calls("a:", arrays, n)
-    batches_c = _training_calls("c:", arrays, n)
+        return v.contract("init_weights", f"was called with {ia.get('init_args')}, expected L_in={case.L_in}, "
+                          f"L_hid={case.L_hid}", where, INIT_SIZES)
+    first, _, other = RNG_RUNS
+    batches_a = _training_calls(f"{first}:", got, case.N)
+    batches_c = _training_calls(f"{other}:", got, case.N)
     if batches_a is None or batches_c is None:
         if all(np.array_equal(Wa[k], Wc[k]) for k in KEYS):
-            return "train_autoencoder gave the same weights for different rng seeds: use rng."
+            return v.failed("train_autoencoder", "gave the same weights for different rng seeds", where,
+                            SHUFFLE_IGNORES_RNG, "values")
         return None
-    orders_a, message = _epochs_of(batches_a, n, case.batch_size, case.epochs)
-    if message:
-        return f"{message} ({case.describe()})"
-    orders_c, message = _epochs_of(batches_c, n, case.batch_size, case.epochs)
-    if message:
-        return f"{message} ({case.describe()})"
-    if all(np.array_equal(o, np.arange(n)) for o in orders_a):
-        return "The data are not shuffled: draw a fresh permutation from rng at the start of every epoch."
+    orders_a, found = _epochs_of(batches_a, case, where)
+    if found:
+        return found
+    orders_c, found = _epochs_of(batches_c, case, where)
+    if found:
+        return found
+    if all(np.array_equal(o, np.arange(case.N)) for o in orders_a):
+        return v.failed("train_autoencoder", "does not shuffle the data", where, NO_SHUFFLE, "values")
     if any(np.array_equal(orders_a[0], o) for o in orders_a[1:]):
-        return ("Every epoch visits the samples in the same order: draw a fresh permutation from rng "
-                "at the start of each epoch.")
+        return v.failed("Every epoch", "visits the samples in the same order", where, SHUFFLE_ONCE, "values")
     if all(np.array_equal(x, y) for x, y in zip(orders_a, orders_c)):
-        return ("The shuffle does not depend on rng (a fixed seed or a generator of your own?): "
-                "draw the permutations from the rng argument.")
+        return v.failed("The shuffle", "does not depend on rng", where, SHUFFLE_IGNORES_RNG, "values")
     return None
 
 
 # ---------------------------------------------------------------------------------------------
-# Verdicts
+# The units' judges
 # ---------------------------------------------------------------------------------------------
 
-def judge(unit, aspect, case, arrays, info, device):
-    """None if the probe's data agrees with the reference on `case`, else the message."""
-    if unit == "preprocess":
-        return _judge_preprocess(aspect, case, arrays, info, device)
-    if unit == "init_weights":
-        return _judge_init(aspect, case, arrays, info)
-    if unit == "ae_cost":
-        return _judge_ae_cost(aspect, case, arrays, info, device)
-    if aspect == "updates":
-        return _judge_updates(case, arrays, info, device)
-    return _judge_rng(arrays, info, device)
+class NumpyUnitJudge(UnitJudge):
+    """One of this assignment's numpy functions: `checks` {aspect: check(case, arrays, info,
+    device) -> Verdict or None}, run on every case of the unit's plan with the reference on the
+    first grading device. Before them (and the framework's "not answered" and "raised"): a
+    defined name that is not a function, and a result the contract rules out."""
+
+    def __init__(self, checks, given_extra=None):
+        super().__init__(given_extra=given_extra)
+        self.checks = dict(checks)
+
+    def judge_error(self, judging, case, device, got, info):
+        if "not_function" in info:
+            return v.contract(judging.name, f"is not a function (it is of type {info['not_function']})")
+        if "broken" in info:
+            return v.contract(judging.name, info["broken"], self.where(case, device))
+        return super().judge_error(judging, case, device, got, info)
+
+    def judge_case(self, judging, case, device, got, info):
+        return self.checks[judging.aspect](case, got, info, reference_device(judging.devices))
 
 
-def judge_aspect(unit, aspect, infos, arrays, devices, source=None):
-    """The message for one hidden test (None: passed) from the probes' plain data."""
-    cases = plan(unit, aspect)
-    if len(infos) < len(cases):
-        return "The grader could not run every check on your code (it stopped early)."
-    device = reference_device(devices)
-    for k, case in enumerate(cases):
-        got = harness.case_arrays(arrays, aspect, k)
-        message = judge(unit, aspect, case, got, infos[k], device)
-        if message:
-            return message
-    return None
+JUDGES = judges_for(
+    TABLE, PROBES,
+    preprocess=NumpyUnitJudge({"values": _judge_preprocess_values, "input": _judge_preprocess_input}),
+    init_weights=NumpyUnitJudge({"range": _judge_init_range, "rng": _judge_init_rng}),
+    ae_cost=NumpyUnitJudge({"value": _judge_cost_value, "gradients": _judge_cost_gradients,
+                            "consistency": _judge_cost_consistency}),
+    train_autoencoder=NumpyUnitJudge({"updates": _judge_updates, "rng": _judge_rng}, given_extra=RECORDER),
+)

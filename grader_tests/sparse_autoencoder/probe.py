@@ -1,9 +1,12 @@
 """The probe half of the `sparse_autoencoder` checks: runs student code, returns plain data.
 
-Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import `reference` or
-hold anything that gives an answer away. It builds the grader's inputs, calls the student's
-function and records results as numpy arrays plus a small JSON-able `info` dict per probe. The
-judge half (judge.py) recomputes everything with the reference.
+Copied into the grading sandbox (grader_tests/framework/pipeline/grading.py): it must not import
+`reference` or hold anything that gives an answer away. Every unit is a numpy function with
+inputs of its own (a batch of colour patches, layer sizes, weights and data, a training run), so
+each has a `NumpyUnitProbe`: its cases per aspect and, per aspect, the function that calls the
+student's code on one case and records the results as numpy arrays plus a small JSON-able `info`
+dict. They are registered in `PROBES`; the judge half (judge.py) recomputes everything with the
+reference.
 
 `train_autoencoder` is probed in a namespace whose `init_weights` and `ae_cost` are the
 reference's, wrapped by the given code so that they record their calls into the namespace's
@@ -15,11 +18,12 @@ import warnings
 
 import numpy as np
 
-from grader_tests.framework.sandboxed import harness
 from grader_tests.framework.contract.numerics import numerical_gradient
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.sandboxed.kinds import UnitProbe, probes_for
 from grader_tests.sparse_autoencoder.units import TABLE
 
-UNITS = {u.id: u.defines for u in TABLE.code_units}
 KEYS = ("W1", "b1", "W2", "b2")
 
 
@@ -32,7 +36,7 @@ class PreCase:
     N: int
     kind: str          # 'uniform', 'spiky' (clipping active), 'const' (one constant image), 'smooth'
     seed: int
-    hint: str = ""
+    hint: Hint = None  # shown when this is the first failing case
 
     def describe(self):
         what = {"uniform": "uniform random pixels", "spiky": "pixels with rare outliers (clipping active)",
@@ -40,12 +44,16 @@ class PreCase:
         return f"an input of shape ({self.N}, 3, 16, 16) with {what[self.kind]}"
 
 
+CONSTANT_IMAGE = Hint("preprocess:constant_image", "It fails on a batch with a constant image: its "
+                      "mean-subtracted pixels are all 0 and stay in the batch's statistics.")
+BATCH_OF_ONE = Hint("preprocess:batch_size_1", "It fails only for N = 1: keep the batch axis.")
+
 PRE_CASES = [
     PreCase(6, "uniform", 1),
     PreCase(9, "spiky", 2),
-    PreCase(5, "const", 3, "It fails on a batch with a constant image: its mean-subtracted pixels are all 0 and stay in the batch's statistics."),
-    PreCase(1, "spiky", 4, "It fails only for N = 1: keep the batch axis."),
-    PreCase(1, "uniform", 5, "It fails only for N = 1: keep the batch axis."),
+    PreCase(5, "const", 3, CONSTANT_IMAGE),
+    PreCase(1, "spiky", 4, BATCH_OF_ONE),
+    PreCase(1, "uniform", 5, BATCH_OF_ONE),
     PreCase(12, "smooth", 6),
 ]
 PRE_INPUT_CASES = [PRE_CASES[0], PRE_CASES[1], PRE_CASES[3]]
@@ -70,7 +78,31 @@ def preprocess_input(case):
     return np.clip(base + 0.03 * rng.standard_normal(shape), 0, 1)
 
 
-INIT_SIZES = [(256, 64), (64, 10), (20, 100), (5, 3), (1, 1)]
+@dataclasses.dataclass(frozen=True)
+class InitCase:
+    """init_weights(L_in, L_hid, rng) with a generator of the grader's."""
+    L_in: int
+    L_hid: int
+
+    def describe(self):
+        return f"init_weights({self.L_in}, {self.L_hid}, rng)"
+
+
+@dataclasses.dataclass(frozen=True)
+class InitRngCase:
+    """init_weights(L_in, L_hid, rng) three times: (numpy's global seed, rng's seed) per call."""
+    L_in: int = 64
+    L_hid: int = 16
+    seeds: tuple = ((0, 5), (1, 5), (2, 6))
+
+    def describe(self):
+        seeds = [s for _, s in self.seeds]
+        return (f"init_weights({self.L_in}, {self.L_hid}, rng) with generators seeded "
+                f"{', '.join(map(str, seeds[:-1]))} and {seeds[-1]}")
+
+
+INIT_CASES = [InitCase(256, 64), InitCase(64, 10), InitCase(20, 100), InitCase(5, 3), InitCase(1, 1)]
+INIT_RNG_CASES = [InitRngCase()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +114,7 @@ class AECase:
     beta: float
     rho: float
     seed: int
-    hint: str = ""
+    hint: Hint = None
 
     def params(self):
         return {"L_in": self.L_in, "L_hid": self.L_hid, "lambda": self.lam, "beta": self.beta,
@@ -93,13 +125,20 @@ class AECase:
                 f"beta={self.beta:g}, rho={self.rho:g}")
 
 
+RECONSTRUCTION_ONLY = Hint("ae_cost:reconstruction_only", "Here lambda = beta = 0: only the reconstruction "
+                           "term counts.")
+NO_SPARSITY = Hint("ae_cost:no_sparsity", "Here beta = 0: only the reconstruction and weight-decay terms count.")
+NO_WEIGHT_DECAY = Hint("ae_cost:no_weight_decay", "Here lambda = 0: only the reconstruction and sparsity terms count.")
+COST_BATCH_OF_ONE = Hint("ae_cost:batch_size_1", "It fails only for N = 1: keep the batch axis.")
+ONE_HIDDEN_UNIT = Hint("ae_cost:hidden_size_1", "It fails only for L_hid = 1: keep the (N, 1) hidden shape.")
+
 AE_CASES = [
-    AECase(6, 10, 4, 0.0, 0.0, 0.1, 1, "(lambda = beta = 0: only the reconstruction term.)"),
-    AECase(6, 10, 4, 0.05, 0.0, 0.1, 2, "(beta = 0: reconstruction and weight decay only.)"),
-    AECase(7, 9, 5, 0.0, 0.4, 0.05, 3, "(lambda = 0: reconstruction and sparsity only.)"),
+    AECase(6, 10, 4, 0.0, 0.0, 0.1, 1, RECONSTRUCTION_ONLY),
+    AECase(6, 10, 4, 0.05, 0.0, 0.1, 2, NO_SPARSITY),
+    AECase(7, 9, 5, 0.0, 0.4, 0.05, 3, NO_WEIGHT_DECAY),
     AECase(8, 12, 6, 0.02, 0.3, 0.2, 4),
-    AECase(1, 10, 4, 0.01, 0.3, 0.1, 5, "It fails only for N = 1: keep the batch axis."),
-    AECase(5, 8, 1, 0.01, 0.2, 0.3, 6, "It fails only for L_hid = 1: keep the (N, 1) hidden shape."),
+    AECase(1, 10, 4, 0.01, 0.3, 0.1, 5, COST_BATCH_OF_ONE),
+    AECase(5, 8, 1, 0.01, 0.2, 0.3, 6, ONE_HIDDEN_UNIT),
     AECase(9, 7, 3, 0.003, 0.5, 0.01, 7),
     AECase(6, 6, 6, 0.01, 0.2, 0.5, 8),
     AECase(20, 64, 9, 5e-4, 0.1, 0.05, 9),
@@ -119,6 +158,10 @@ def ae_inputs(case):
 
 @dataclasses.dataclass(frozen=True)
 class TrainCase:
+    """One training run. `replay` says how the judge replays it on the reference cost:
+    'unchanged' (learning rate 0: the initial weights come back), 'exact' (the batches are known
+    without a record: one batch per epoch, or every row equal), 'recorded' (the mini-batches the
+    code passed to ae_cost). `must_decrease`: the loss must end below the initial weights'."""
     name: str
     N: int
     L_in: int
@@ -131,6 +174,8 @@ class TrainCase:
     beta: float = 0.1
     rho: float = 0.1
     rows: str = "unique"       # 'unique', 'same' (every row equal), 'structured'
+    replay: str = "recorded"
+    must_decrease: bool = False
 
     def params(self):
         return {"L_in": self.L_in, "L_hid": self.L_hid, "lambda": self.lam, "beta": self.beta,
@@ -142,15 +187,16 @@ class TrainCase:
 
 
 TRAIN_CASES = {
-    "lr0": TrainCase("lr0", 20, 8, 3, 0.0, 6, 2, 11),
-    "full": TrainCase("full", 12, 10, 4, 0.8, 12, 3, 12, lam=0.01, beta=0.3),
-    "bigbatch": TrainCase("bigbatch", 9, 6, 3, 0.5, 50, 2, 13),
-    "same": TrainCase("same", 10, 8, 3, 0.5, 4, 2, 14, rows="same"),
+    "lr0": TrainCase("lr0", 20, 8, 3, 0.0, 6, 2, 11, replay="unchanged"),
+    "full": TrainCase("full", 12, 10, 4, 0.8, 12, 3, 12, lam=0.01, beta=0.3, replay="exact"),
+    "bigbatch": TrainCase("bigbatch", 9, 6, 3, 0.5, 50, 2, 13, replay="exact"),
+    "same": TrainCase("same", 10, 8, 3, 0.5, 4, 2, 14, rows="same", replay="exact"),
     "minibatch": TrainCase("minibatch", 30, 12, 4, 0.5, 8, 3, 15),
-    "decrease": TrainCase("decrease", 120, 16, 6, 0.5, 10, 4, 16, rows="structured"),
+    "decrease": TrainCase("decrease", 120, 16, 6, 0.5, 10, 4, 16, rows="structured", must_decrease=True),
 }
 RNG_CASE = TrainCase("rng", 24, 10, 4, 0.5, 5, 3, 21)
 RNG_SEEDS = (21, 21, 22)      # runs a, b (same seed, different global numpy state), c
+RNG_RUNS = "abc"              # the labels of those runs in the probe's keys
 
 
 def train_data(case):
@@ -169,15 +215,35 @@ def train_data(case):
 # Probes
 # ---------------------------------------------------------------------------------------------
 
+class ContractBroken(Exception):
+    """The student's code returned something the contract rules out (a wrong type, a J that is
+    not a scalar): recorded as info['broken'], a clause the judge puts after the function's name."""
+
+
 def _error(err):
     return harness.describe_exception(err)
 
 
-def _as_float_array(value):
+def a_type(name):
+    """How a returned value's type is named in a clause: 'a list', 'an int', 'None'."""
+    if name == "NoneType":
+        return "None"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _as_float_array(value, what):
     arr = np.asarray(value)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"expected numbers, got {type(value).__name__}")
+        raise ContractBroken(f"returned {what} of dtype {arr.dtype}, not numbers")
     return arr.astype(np.float64)
+
+
+def _record_failure(info, err):
+    """The student's code raised, or broke the contract: what the judge reports."""
+    if isinstance(err, ContractBroken):
+        info["broken"] = str(err)
+    else:
+        info["error"] = _error(err)
 
 
 def probe_preprocess(fn, case):
@@ -190,11 +256,11 @@ def probe_preprocess(fn, case):
         info["out_type"] = type(out).__name__
         info["out_dtype"] = str(arr.dtype)
         info["out_shape"] = list(arr.shape)
-        arrays["out"] = _as_float_array(arr)
+        arrays["out"] = _as_float_array(arr, "an output")
         again = fn(original.copy())
-        arrays["out2"] = _as_float_array(again)
+        arrays["out2"] = _as_float_array(again, "an output")
     except Exception as err:  # the student's code raised: a verdict
-        info["error"] = _error(err)
+        _record_failure(info, err)
     info["modified_input"] = not np.array_equal(x, original)
     return arrays, info
 
@@ -203,7 +269,9 @@ def _state_equal(a, b):
     return a[0] == b[0] and np.array_equal(a[1], b[1]) and tuple(a[2:]) == tuple(b[2:])
 
 
-def _weights(out, prefix):
+def _weights(out, prefix, named="{}"):
+    """A weights dict as arrays '<prefix><key>' and its keys and dtypes in info; a non-numeric
+    entry breaks the contract (`named` names an entry in the clause, e.g. "We['{}']")."""
     arrays, info = {}, {}
     if not isinstance(out, dict):
         info["type"] = type(out).__name__
@@ -211,39 +279,35 @@ def _weights(out, prefix):
     info["keys"] = sorted(str(k) for k in out)
     for k in KEYS:
         if k in out:
-            try:
-                arrays[f"{prefix}{k}"] = _as_float_array(out[k])
-                info[f"dtype:{k}"] = str(np.asarray(out[k]).dtype)
-            except Exception as err:  # a non-numeric entry
-                info["error"] = _error(err)
+            arrays[f"{prefix}{k}"] = _as_float_array(out[k], named.format(k))
+            info[f"dtype:{k}"] = str(np.asarray(out[k]).dtype)
     return arrays, info
 
 
-def probe_init_range(fn, size):
-    L_in, L_hid = size
+def probe_init_range(fn, case):
     try:
-        out = fn(L_in, L_hid, np.random.default_rng(1000 + L_in + L_hid))
+        return _weights(fn(case.L_in, case.L_hid, np.random.default_rng(1000 + case.L_in + case.L_hid)), "")
     except Exception as err:
-        return {}, {"error": _error(err)}
-    return _weights(out, "")
+        info = {}
+        _record_failure(info, err)
+        return {}, info
 
 
-def probe_init_rng(fn):
+def probe_init_rng(fn, case):
     arrays, info = {}, {}
     try:
         results, touched = [], False
-        for global_seed, seed in ((0, 5), (1, 5), (2, 6)):
+        for global_seed, seed in case.seeds:
             np.random.seed(global_seed)
             before = np.random.get_state()
             rng = np.random.default_rng(seed)
             rng_before = copy.deepcopy(rng.bit_generator.state)
-            out = fn(64, 16, rng)
+            out = fn(case.L_in, case.L_hid, rng)
             touched |= not _state_equal(before, np.random.get_state())
             info.setdefault("rng_advanced", []).append(rng.bit_generator.state != rng_before)
             got, meta = _weights(out, "")
             if "keys" not in meta or any(k not in got for k in KEYS):
-                info["error"] = "init_weights did not return a dict with keys W1, b1, W2, b2"
-                return arrays, info
+                raise ContractBroken("did not return a dict with keys W1, b1, W2, b2")
             results.append(got)
         a, b, c = results
         info["same_seed_equal"] = all(np.array_equal(a[k], b[k]) for k in KEYS)
@@ -251,18 +315,18 @@ def probe_init_rng(fn):
                                          for k in KEYS)
         info["global_state_touched"] = touched
     except Exception as err:
-        info["error"] = _error(err)
+        _record_failure(info, err)
     return arrays, info
 
 
 def _call_cost(fn, We, data, params):
     out = fn(We, data, params)
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
-        raise TypeError("ae_cost must return a tuple (J, grads)")
+        raise ContractBroken(f"returned {a_type(type(out).__name__)}, not a tuple (J, grads)")
     J, grads = out
-    J = np.asarray(J, dtype=np.float64)
+    J = _as_float_array(J, "a J")
     if J.size != 1:
-        raise TypeError(f"J must be a scalar, got an array of shape {J.shape}")
+        raise ContractBroken(f"returned J of shape {J.shape}, not a scalar")
     return float(J.reshape(())), grads
 
 
@@ -282,8 +346,8 @@ def probe_ae_cost(fn, case, finite_differences=False):
                 info["grad_keys"] = sorted(str(k) for k in grads)
                 for k in KEYS:
                     if k in grads:
-                        arrays[f"grad:{k}"] = _as_float_array(grads[k])
-            J_orig, _ = _call_cost(fn, We, data, params)
+                        arrays[f"grad:{k}"] = _as_float_array(grads[k], f"grads['{k}']")
+            _call_cost(fn, We, data, params)
             info["modified_inputs"] = ([k for k in KEYS if not np.array_equal(We[k], originals[0][k])]
                                        + (["data"] if not np.array_equal(data, originals[1]) else []))
             if finite_differences:
@@ -295,8 +359,13 @@ def probe_ae_cost(fn, case, finite_differences=False):
                 for k in KEYS:
                     arrays[f"num:{k}"] = numerical_gradient(J_of_work, work[k])
     except Exception as err:
-        info["error"] = _error(err)
+        _record_failure(info, err)
     return arrays, info
+
+
+def probe_ae_cost_consistency(fn, case):
+    """The cost on `case` plus centred finite differences of the student's own J."""
+    return probe_ae_cost(fn, case, finite_differences=True)
 
 
 class _Recorder(list):
@@ -320,17 +389,18 @@ def _run_train(fn, case, seed, data, global_seed=None):
             warnings.simplefilter("ignore")
             out = fn(data.copy(), case.params(), case.lr, case.batch_size, case.epochs, rng)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError("train_autoencoder must return a tuple (We, loss_history)")
+            raise ContractBroken(f"returned {a_type(type(out).__name__)}, not a tuple (We, loss_history)")
         We, history = out
-        got, meta = _weights(We, "We:")
+        got, meta = _weights(We, "We:", named="We['{}']")
         arrays.update(got)
         info.update({f"We_{k}": v for k, v in meta.items()})
         info["history_type"] = type(history).__name__
-        hist = _as_float_array(list(history) if not isinstance(history, np.ndarray) else history)
+        hist = _as_float_array(list(history) if not isinstance(history, np.ndarray) else history,
+                               "a loss_history")
         arrays["history"] = hist.reshape(-1) if hist.size == len(history) else hist
         info["history_len"] = len(history)
     except Exception as err:
-        info["error"] = _error(err)
+        _record_failure(info, err)
     finally:
         if isinstance(recording, dict):
             recording["calls"] = None
@@ -346,7 +416,7 @@ def _run_train(fn, case, seed, data, global_seed=None):
                              for a in given[:2]]
         info["init_rng_is_given"] = len(given) > 2 and given[2] is rng
         if isinstance(out, dict):
-            arrays.update({f"init:{k}": _as_float_array(out[k]) for k in KEYS if k in out})
+            arrays.update({f"init:{k}": np.asarray(out[k], dtype=np.float64) for k in KEYS if k in out})
     if rows and len(rows) == len(data):
         lengths, idx = [], []
         for _, args, kwargs, _ in cost_calls:
@@ -367,60 +437,52 @@ def probe_train(fn, case):
     return _run_train(fn, case, case.seed, train_data(case))
 
 
-def probe_train_rng(fn):
+def probe_train_rng(fn, case):
+    """Three runs on the same data: a and b with the same seed but different global numpy
+    states, c with another seed; keys '<run>:<name>'. The first run that raised (or broke the
+    contract) is also reported under the plain keys, for the framework's checks."""
     arrays, info = {}, {}
-    data = train_data(RNG_CASE)
-    for label, seed, global_seed in zip("abc", RNG_SEEDS, (1, 2, 3)):
-        got, meta = _run_train(fn, RNG_CASE, seed, data, global_seed=global_seed)
+    data = train_data(case)
+    for label, seed, global_seed in zip(RNG_RUNS, RNG_SEEDS, (1, 2, 3)):
+        got, meta = _run_train(fn, case, seed, data, global_seed=global_seed)
         arrays.update({f"{label}:{k}": v for k, v in got.items()})
         info.update({f"{label}:{k}": v for k, v in meta.items()})
+        for failure in ("error", "broken"):
+            if failure in meta and not ("error" in info or "broken" in info):
+                info[failure] = meta[failure]
     return arrays, info
 
 
-# ---------------------------------------------------------------------------------------------
-# Plans: the probes of one hidden test, identical on the probe and judge sides
-# ---------------------------------------------------------------------------------------------
+class NumpyUnitProbe(UnitProbe):
+    """One of this assignment's numpy functions: `cases` {aspect: [case, ...]} and `runs`
+    {aspect: run(fn, case) -> (arrays, info)}, the probe of one case. Each run leaves numpy's
+    global random state as it found it (the cases that follow must not depend on the student's
+    draws), and a defined name that is not a function is recorded as such, not called."""
 
-def plan(unit, aspect):
-    if unit == "preprocess":
-        return PRE_CASES if aspect == "values" else PRE_INPUT_CASES
-    if unit == "init_weights":
-        return INIT_SIZES if aspect == "range" else ["rng"]
-    if unit == "ae_cost":
-        return FD_CASES if aspect == "consistency" else AE_CASES
-    if aspect == "updates":
-        return list(TRAIN_CASES.values())
-    return ["rng"]
+    def __init__(self, cases, runs):
+        super().__init__(cases=cases)
+        self.runs = dict(runs)
 
-
-def probe(unit, aspect, fn, case):
-    if unit == "preprocess":
-        return probe_preprocess(fn, case)
-    if unit == "init_weights":
-        return probe_init_range(fn, case) if aspect == "range" else probe_init_rng(fn)
-    if unit == "ae_cost":
-        return probe_ae_cost(fn, case, finite_differences=(aspect == "consistency"))
-    return probe_train(fn, case) if aspect == "updates" else probe_train_rng(fn)
+    def probe_case(self, probe, aspect, case, device):
+        fn = probe.obj
+        if not callable(fn):
+            return {}, {"not_function": type(fn).__name__}
+        state = np.random.get_state()
+        try:
+            return self.runs[aspect](fn, case)
+        finally:
+            np.random.set_state(state)
 
 
-def run_probes(unit, fn, aspects, devices=None):
-    """Every probe of `unit` for `aspects`: ({aspect: [info, ...]}, {key: array}).
-
-    Array keys are '<aspect>/<k>/<name>' for the k-th case of `plan`. `devices` is unused: the
-    student's code is numpy; the judge runs the reference on the grading devices.
-    """
-    infos, arrays = {}, {}
-    for aspect in aspects:
-        infos[aspect] = []
-        for k, case in enumerate(plan(unit, aspect)):
-            if not callable(fn):
-                got, info = {}, {"error": f"{UNITS[unit][0]} is not a function"}
-            else:
-                state = np.random.get_state()
-                try:
-                    got, info = probe(unit, aspect, fn, case)
-                finally:
-                    np.random.set_state(state)
-            infos[aspect].append(info)
-            arrays.update(harness.keyed(aspect, k, got))
-    return infos, arrays
+PROBES = probes_for(
+    TABLE,
+    preprocess=NumpyUnitProbe(cases={"values": PRE_CASES, "input": PRE_INPUT_CASES},
+                              runs={"values": probe_preprocess, "input": probe_preprocess}),
+    init_weights=NumpyUnitProbe(cases={"range": INIT_CASES, "rng": INIT_RNG_CASES},
+                                runs={"range": probe_init_range, "rng": probe_init_rng}),
+    ae_cost=NumpyUnitProbe(cases={"value": AE_CASES, "gradients": AE_CASES, "consistency": FD_CASES},
+                           runs={"value": probe_ae_cost, "gradients": probe_ae_cost,
+                                 "consistency": probe_ae_cost_consistency}),
+    train_autoencoder=NumpyUnitProbe(cases={"updates": list(TRAIN_CASES.values()), "rng": [RNG_CASE]},
+                                     runs={"updates": probe_train, "rng": probe_train_rng}),
+)

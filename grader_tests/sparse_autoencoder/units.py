@@ -8,7 +8,7 @@ from grader_tests.framework.contract.table import MANUAL, NUMPY_FUNCTION, Assign
 
 VISIBLE = Test(None, 1, hidden=False)
 
-TABLE = Assignment("sparse_autoencoder", ships=("natural_patches.py",), units=(
+TABLE = Assignment("sparse_autoencoder", ships=("natural_patches.py", "handouts/selfcheck.py"), units=(
     Unit("preprocess", NUMPY_FUNCTION, defines=("preprocess",), rules=(NUMPY_ONLY,), tests=(
         VISIBLE,
         Test("values", 2, "the output against the reference on several batches (N = 1, a "

@@ -1,8 +1,9 @@
-"""Reference and known wrong variants of the toy table; the judge is the framework's."""
+"""Reference and known wrong variants of the toy table; the judges are the generic kinds'."""
 import numpy as np
 
-from grader_tests.framework.judging import kinds
-from toy_kinds.probe import CASES
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.judging.kinds import judges_for
+from toy_kinds.probe import PROBES
 from toy_kinds.units import TABLE
 
 
@@ -15,12 +16,23 @@ def affine_backward(dout, cache):
     return dout @ w.T, x.T @ dout, dout.sum(axis=0)
 
 
-REFERENCE = {"affine": (affine_forward, affine_backward), "relu": (lambda x: np.maximum(x, 0),)}
-VARIANTS = {"affine": [
-    ("out", lambda i, e: i["x"] @ i["w"], "The bias is missing: out = x @ w + b."),
-    ("grads", lambda i, e, d: {"b": d.mean(axis=0)}, "db sums dout over the batch (axis 0), not its mean."),
-]}
+AFFINE_VARIANTS = [
+    ("out", lambda i, e: i["x"] @ i["w"], Hint("toy:bias_missing", "The bias is missing: out = x @ w + b.")),
+    ("grads", lambda i, e, d: {"b": d.mean(axis=0)},
+     Hint("toy:db_mean", "db sums dout over the batch (axis 0), not its mean.")),
+]
 
+def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    return out, out
+
+
+def sigmoid_backward(dout, out):
+    return dout * out * (1 - out)
+
+
+SIGMOID_VARIANTS = [("grads", lambda i, e, d: {"x": d * (1 / (1 + np.exp(-i["x"]))) * (1 - i["x"])},
+                     Hint("toy:sigmoid_derivative_at_input", "The derivative uses x where it needs sigmoid(x)."))]
 
 MODULE_SOURCE = """
 class GatedLayer(nn.Module):
@@ -41,18 +53,12 @@ def _class(source):
     return scope["GatedLayer"]
 
 
-REFERENCE_MODULE = _class(MODULE_SOURCE)
-MODULE_VARIANTS = [(_class(MODULE_SOURCE.replace("torch.sigmoid(self.gate", "torch.tanh(self.gate")),
-                    "The gate uses tanh; it is a sigmoid.")]
-
-
-def given_source(unit):
-    return HEADER
-
-
-def judge_aspect(unit, aspect, infos, arrays, devices):
-    if unit == "gated_layer":
-        return kinds.judge_module_aspect("GatedLayer", CASES[unit], aspect, infos, arrays, devices,
-                                         REFERENCE_MODULE, MODULE_VARIANTS)
-    return kinds.judge_aspect(TABLE.unit(unit).defines, CASES[unit], aspect, infos, arrays,
-                              REFERENCE[unit], VARIANTS.get(unit, ()))
+JUDGES = judges_for(
+    TABLE, PROBES,
+    affine={"reference": (affine_forward, affine_backward), "variants": AFFINE_VARIANTS, "given_extra": HEADER},
+    relu={"reference": (lambda x: np.maximum(x, 0),), "given_extra": HEADER},
+    gated_layer={"reference": _class(MODULE_SOURCE), "given_extra": HEADER,
+                 "variants": [(_class(MODULE_SOURCE.replace("torch.sigmoid(self.gate", "torch.tanh(self.gate")),
+                               Hint("toy:gate_tanh", "The gate uses tanh; it is a sigmoid."))]},
+    sigmoid={"reference": (sigmoid_forward, sigmoid_backward), "variants": SIGMOID_VARIANTS, "given_extra": HEADER},
+)

@@ -7,5 +7,7 @@ TABLE = Assignment("toy_kinds", package="toy_kinds", units=(
     Unit("affine", NUMPY_FUNCTION, defines=("affine_forward", "affine_backward"), rules=(NUMPY_ONLY,),
          tests=(Test("forward", 1), Test("backward", 2))),
     Unit("relu", NUMPY_FUNCTION, defines=("relu",), rules=(NUMPY_ONLY,), tests=(Test("values", 1),)),
+    Unit("sigmoid", NUMPY_FUNCTION, defines=("sigmoid_forward", "sigmoid_backward"), rules=(NUMPY_ONLY,),
+         tests=(Test("forward", 1), Test("backward", 1))),
     Unit("gated_layer", TORCH_MODULE, defines=("GatedLayer",), tests=(Test("forward", 1), Test("backward", 1))),
 ))

@@ -179,21 +179,24 @@ FROM_SCRATCH = FromScratch()
 NUMPY_ONLY = NumpyOnly()
 
 
-def static_violation(rules, source):
-    """The first message of a rule the answer's text breaks, or None."""
+def static_violation(rules, source, named=False):
+    """The first message of a rule the answer's text breaks, or None; `named`: (the rule's name,
+    its message), or (None, None)."""
     for rule in rules:
         message = rule.static_violation(source)
         if message:
-            return message
-    return None
+            return (rule.name, message) if named else message
+    return (None, None) if named else None
 
 
-def runtime_violation(rules, record):
+def runtime_violation(rules, record, named=False):
+    """The first message of a rule the run-time monitor's record shows broken (see
+    `static_violation`)."""
     for rule in rules:
         message = rule.runtime_violation(record or {})
         if message:
-            return message
-    return None
+            return (rule.name, message) if named else message
+    return (None, None) if named else None
 
 
 # ---------------------------------------------------------------------------------------------

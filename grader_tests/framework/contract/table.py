@@ -89,6 +89,8 @@ class Assignment:
     package: str = None         # default: grader_tests.<name>
     ships: tuple = ()           # files the release carries (copied into source/<name>/): a bare
                                 # name is a loader in data/, a path is relative to the course root
+    given_cells: tuple = ("setup",)   # grade_ids of each notebook's given cells an answer runs after
+                                      # (judging/namespace.py: imports, device, given classes)
 
     def __post_init__(self):
         ids = [u.id for u in self.units]

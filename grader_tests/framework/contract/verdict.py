@@ -20,6 +20,7 @@ SYMPTOMS = {
     "shape": "wrong shape",
     "dtype": "wrong dtype or device",
     "raised": "raises an exception",
+    "syntax": "has a syntax error",
     "missing": "something the contract asks for is missing",
     "contract": "breaks the contract",
     "inplace": "modifies its input in place",
@@ -35,6 +36,10 @@ SYMPTOMS = {
     "score": "partial credit",
 }
 MAX_SENTENCE = 240
+# Where a graded test cell of an autograded notebook keeps its verdict:
+# cell.metadata[VERDICT_KEY]["verdict"] = Verdict.as_dict() (pipeline/nbgrader_plugins.py writes it,
+# reports/diagnosis.py reads it).
+VERDICT_KEY = "course"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,13 +106,13 @@ class Verdict:
         if self.passed:
             return None
         if self.hint:
-            text = _first_sentence(_sentence(self.hint.text))
+            text = first_sentence(_sentence(self.hint.text))
             return Diagnosis(key=self.hint.id, label=text, sentence=text)
         symptom = self.symptom or "contract"
         label = f"{self.checked}: {SYMPTOMS[symptom]}" if self.checked else SYMPTOMS[symptom].capitalize()
         head = " ".join(p for p in (self.checked, self.problem, self.case) if p)
         return Diagnosis(key=f"{self.checked}|{symptom}", label=label,
-                         sentence=_first_sentence(_sentence(head)))
+                         sentence=first_sentence(_sentence(head)))
 
     def as_dict(self):
         data = {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, "")}
@@ -124,15 +129,16 @@ class Verdict:
 
 
 def _sentence(text):
-    """`text` with a capital first letter and a full stop (or ? !) at the end."""
+    """`text` on one line with a full stop (or ? !) at the end; its first word as written (a code
+    name such as `dx` or `h_next` keeps its case)."""
     text = " ".join(str(text).split())
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
     return text if text[-1] in ".?!" else text + "."
 
 
-def _first_sentence(text, limit=MAX_SENTENCE):
+def first_sentence(text, limit=MAX_SENTENCE):
+    """`text` whole when short enough, else what fits of it up to a sentence's end."""
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(". ", 1)[0]

@@ -1,7 +1,7 @@
 """Hidden tests run in one process: the notebook's hidden blocks (interactive use by an
 instructor, `nbgrader validate`) and the project's tests call `run_check`. It takes the same two
-halves as autograde (`probe_runner.probe_unit`, then `trusted.cell_outcome`), without the
-sandbox, and raises `GradingFailure` with the student-facing message.
+halves as autograde (`probe_runner.probe_unit`, then `outcome.cell_outcome`), without the
+sandbox, and raises `GradingFailure` with the verdict.
 
 In an assignment's hidden test cells: `from grader_tests.<assignment> import check`, then
 `check("<unit>", "<aspect>")` (written there from the unit table by tools/notebooks.py).
@@ -9,15 +9,16 @@ In an assignment's hidden test cells: `from grader_tests.<assignment> import che
 import pathlib
 import tempfile
 
-from grader_tests.framework.sandboxed import harness
 from grader_tests.framework.contract import table
+from grader_tests.framework.judging.namespace import given_for
 from grader_tests.framework.judging.outcome import cell_outcome, judge_module, unit_files
+from grader_tests.framework.sandboxed import harness
 from grader_tests.framework.sandboxed.harness import GradingFailure
 from grader_tests.framework.sandboxed.probe_runner import probe_unit
 
 
 def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, submission_dir="."):
-    """The trusted-grading outcome of hidden test (unit, aspect) for the answer `source` (default:
+    """The `Verdict` of hidden test (unit, aspect) for the answer `source` (default:
     the answer cell, from the running kernel or the notebook on disk); files a unit reads come
     from `submission_dir` (default: the working folder, the notebook's)."""
     assignment_table = assignment_table or table.load(assignment)
@@ -32,12 +33,12 @@ def outcome(assignment, unit_id, aspect, source=None, assignment_table=None, sub
     with tempfile.TemporaryDirectory(prefix="check-files-") as work:
         names = unit_files(unit, judge, submission_dir, pathlib.Path(work))
         files = {n: (str(pathlib.Path(work, f)) if f else None) for n, f in names.items()}
-        result, arrays = probe_unit(assignment_table.package_name, unit_id, judge.given_source(unit_id),
+        result, arrays = probe_unit(assignment_table.package_name, unit_id, given_for(assignment_table, unit_id),
                                     source, {}, aspects, devices, files=files or None)
     test_id = unit.test_id(test)
     result["visible"] = {test_id: None}   # the kernel runs the visible part itself
-    return cell_outcome(assignment_table, unit_id, test, test_id, True, result,
-                                arrays, devices, source), devices
+    return cell_outcome(assignment_table, unit_id, test, test_id, True, result, arrays, devices,
+                        source), devices
 
 
 def run_check(assignment, unit_id, aspect, source=None):
@@ -45,7 +46,7 @@ def run_check(assignment, unit_id, aspect, source=None):
     a partial-credit verdict returns the points (a test cell's last value is its score)."""
     verdict, devices = outcome(assignment, unit_id, aspect, source)
     if not verdict.passed:
-        raise GradingFailure(verdict.message)
+        raise GradingFailure(verdict)
     print(verdict.message.replace(", outside your kernel", ""))
     if verdict.score is None:
         return None

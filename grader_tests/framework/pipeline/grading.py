@@ -36,7 +36,10 @@ import time
 import numpy as np
 
 from grader_tests.framework.contract import table
-from grader_tests.framework.judging.outcome import Outcome, cell_outcome, judge_module, unit_files
+from grader_tests.framework.contract import verdict as v
+from grader_tests.framework.contract.verdict import Hint
+from grader_tests.framework.judging.namespace import given_for
+from grader_tests.framework.judging.outcome import cell_outcome, judge_module, unit_files
 from grader_tests.framework.pipeline import limits, probe_service, sandbox
 from grader_tests.framework.sandboxed import harness
 
@@ -92,21 +95,21 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         unit, test = assignment_table.unit_of_test(test_id)
         if unit is not None:
             by_unit.setdefault(unit.id, {})[test_id] = (test, source)
-    judge = judge_module(assignment_table)
     spec = {"assignment": assignment_table.package_name, "devices": devices, "cpu_seconds": CPU_SECONDS,
             "wall_seconds": WALL_SECONDS, "units": []}
     pending = Pending(assignment_table, spec, by_unit, {})
     for unit_id, cells in by_unit.items():
         if unit_id not in answers:
             for test_id in cells:
-                pending.outcomes[test_id] = Outcome(False, f"The answer cell `{unit_id}` is missing "
-                                                    "from the notebook: restore it (do not delete answer cells).")
+                pending.outcomes[test_id] = v.contract(
+                    f"The answer cell `{unit_id}`", "is missing from the notebook", hint=ANSWER_CELL_MISSING,
+                    symptom="missing")
             continue
         unit = assignment_table.unit(unit_id)
         aspects = [t.aspect for t, src in cells.values()
                    if t.aspect and has_hidden(src) and unit.is_code]
         spec["units"].append({
-            "unit": unit_id, "given": judge.given_source(unit_id), "answer": answers[unit_id],
+            "unit": unit_id, "given": given_for(assignment_table, unit_id), "answer": answers[unit_id],
             "visible": {t: visible_part(src) for t, (_, src) in cells.items()},
             "aspects": sorted(set(aspects)),
         })
@@ -183,7 +186,7 @@ class _Cleanup:
 
 
 def finish_grading(pending):
-    """Wait for the probes and judge them: ({test grade_id: Outcome}, {unit: run status})."""
+    """Wait for the probes and judge them: ({test grade_id: Verdict}, {unit: run status})."""
     if pending is None:
         return {}, {}
     outcomes = dict(pending.outcomes)
@@ -234,7 +237,7 @@ def _collect(pending):
         arrays = _read_arrays(work / f"{unit}.npz")
         failure = _run_failure(run, result, work / f"{unit}.error")
         for test_id, (test, source) in pending.by_unit[unit].items():
-            outcomes[test_id] = (Outcome(False, failure) if failure else
+            outcomes[test_id] = (failure if failure else
                                  cell_outcome(pending.table, unit, test, test_id, has_hidden(source),
                                               result, arrays, spec["devices"], unit_spec["answer"]))
     pending.timing["judging"] = time.monotonic() - judged
@@ -260,24 +263,40 @@ def _read_arrays(path):
         return {}
 
 
+# Why the grader's own run of a unit did not finish: one hint each (the class report groups by it).
+ANSWER_CELL_MISSING = Hint("answer_cell_missing", "Restore the answer cell (do not delete answer cells).")
+RUN_TIMEOUT = Hint("run:timeout", "An infinite loop, or far more work than the task needs?")
+RUN_KILLED = {   # signal: (what happened, the likely cause)
+    9: ("was killed for exceeding its time or memory limit",
+        Hint("run:memory", "Look for a loop that never ends or arrays far larger than the task needs.")),
+    24: ("was stopped at the CPU-time limit",
+         Hint("run:cpu", "Look for a loop that never ends or far more work than the task needs.")),
+    25: ("was stopped for writing too much output", Hint("run:output", "Don't print inside loops.")),
+    11: ("crashed (segmentation fault)", Hint("run:crash", "Look for code that crashes the interpreter.")),
+    6: ("aborted", Hint("run:crash", "Look for code that crashes the interpreter.")),
+}
+RUN_EXIT = Hint("run:exit", "Don't call exit(), sys.exit() or os._exit() in an answer cell.")
+NOT_GRADED = "so this unit could not be graded"
+
+
 def _run_failure(run, result, error_file):
-    """The message when the unit's sandboxed run did not finish normally, else None."""
+    """The verdict when the unit's sandboxed run did not finish normally, else None."""
+    mine = "Your code"
     if run.get("outcome") == "timeout":
-        return (f"Your code did not finish within {run['seconds']} s when the grader ran it (an "
-                "infinite loop?), so this unit could not be graded.")
+        return v.failed(mine, f"did not finish within {run['seconds']} s when the grader ran it, {NOT_GRADED}",
+                        hint=RUN_TIMEOUT, symptom="run")
     if run.get("outcome") == "killed":
         sig = run.get("signal")
-        why = {9: "killed for exceeding its time or memory limit", 24: "stopped at the CPU-time limit",
-               25: "stopped for writing too much output", 11: "crashed (segmentation fault)",
-               6: "aborted"}.get(sig, f"killed by signal {sig}")
-        return f"Your code {why} when the grader ran it, so this unit could not be graded."
+        why, hint = RUN_KILLED.get(sig, (f"was killed by signal {sig}",
+                                         Hint("run:signal", "Ask the course staff if this happens again.")))
+        return v.failed(mine, f"{why} when the grader ran it, {NOT_GRADED}", hint=hint, symptom="run")
     if run.get("outcome") == "exit" and run.get("code") == 3:
         if error_file.exists() and "SystemExit" in error_file.read_text():
-            return "Your code called exit() when the grader ran it, so this unit could not be graded."
-        return "Your code stopped the grader's process, so this unit could not be graded."
+            return v.failed(mine, f"called exit() when the grader ran it, {NOT_GRADED}", hint=RUN_EXIT, symptom="run")
+        return v.failed(mine, f"stopped the grader's process, {NOT_GRADED}", hint=RUN_EXIT, symptom="run")
     if result is None:
-        return ("Your code ended the grader's process early (os._exit, a crash, or a resource "
-                "limit), so this unit could not be graded.")
+        return v.failed(mine, f"ended the grader's process early (os._exit, a crash, or a resource limit), "
+                        f"{NOT_GRADED}", hint=RUN_EXIT, symptom="run")
     return None
 
 

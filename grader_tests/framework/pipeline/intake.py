@@ -206,7 +206,7 @@ def intake_all(root, assignment):
 
 
 # ---------------------------------------------------------------------------------------------
-# What nbgrader copies: only the files an assignment expects (issue 12, item 2)
+# What nbgrader copies: only the files an assignment expects
 # ---------------------------------------------------------------------------------------------
 
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")

@@ -1,4 +1,4 @@
-"""One cgroup per graded notebook around everything its student code runs (issue 12, SPEC 9).
+"""One cgroup per graded notebook around everything its student code runs (SPEC 9).
 
 The sandboxed kernel and the sandboxed probe runner of one submitted notebook join the same
 control group, so their caps hold for all their processes together:

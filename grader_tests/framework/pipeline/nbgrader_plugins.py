@@ -52,28 +52,87 @@ class RequireGraderPackages(NbGraderPreprocessor):
         return nb, resources
 
 
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[^\s'\"():,]+)+")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Roots too wide to name: a path under them says nothing of the grader (/usr/lib/libc.so.6).
+_TOO_WIDE = {"/", "/usr", "/usr/local", "/opt", "/var", "/srv"}
+
+
+def private_folders():
+    """The folders whose paths must not reach a student, each as written and as resolved: the
+    course root and its data folder, the grader (grader_tests/, reference/), temporary folders,
+    home folders, and the Python installation and virtualenv grading runs on. Computed, not
+    guessed from the text: a hint's `C // G` or `a/b`, or a URL, is no path of these."""
+    import os
+    import site
+    import sys
+    import sysconfig
+    import tempfile
+    grader = pathlib.Path(__file__).resolve().parents[2]
+    candidates = [os.environ.get("COURSE_ROOT"), grader.parent, os.environ.get("COURSE_DATA_DIR"),
+                  grader, grader.parent / "reference",
+                  tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"),
+                  "/home", "/root", sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                  os.path.dirname(sys.executable)]
+    candidates += [sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+    try:
+        candidates += site.getsitepackages() + [site.getusersitepackages()]
+    except AttributeError:   # a virtualenv's old site module
+        pass
+    folders = set()
+    for folder in candidates:
+        for form in {str(folder or ""), os.path.realpath(str(folder or "/"))}:
+            form = form.rstrip("/")
+            if form and form not in _TOO_WIDE and form.startswith("/"):
+                folders.add(form)
+    return sorted(folders, key=len, reverse=True)
+
+
+def _private_path_pattern():
+    """A path that starts at one of `private_folders()` (not inside a longer word, URL or path)
+    and runs to the next space, quote, bracket, comma or colon."""
+    roots = "|".join(re.escape(f) for f in private_folders())
+    return re.compile(rf"(?<![\w./:~-])(?:{roots})(?![\w.-])(?:/[^\s'\"():,\]\[<>]*)*")
 
 
 def scrub(text):
-    """Remove absolute paths (grader, course and virtualenv files) from `text`."""
-    return _PATH.sub("<path>", _ANSI.sub("", text))
+    """`text` without ANSI colours and with every real private path (`private_folders`) replaced
+    by `<path>`; anything else that merely looks like a path is left as it is."""
+    return _private_path_pattern().sub("<path>", _ANSI.sub("", text))
 
 
 class SanitizeFeedback(NbGraderPreprocessor):
-    """Reduce every error output to `Name: message` and scrub paths from all outputs."""
+    """Error outputs reduced to their message, and private paths scrubbed from every output.
+
+    A graded test cell's error output is the grader's verdict: its `evalue` is the whole message
+    the student reads and its `ename` names the kind of failure ("Hidden test failed", "Not
+    answered yet"); the page shows the message as it is, nothing prepended or renamed. Any other
+    cell's error is the student's own code's: `Name: message`, with no traceback. Consecutive
+    pieces of one stream are joined (one box per print, not one per message the kernel sent)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        from nbgrader import utils
+        joined = []
+        for output in cell.get("outputs", []):
+            previous = joined[-1] if joined else None
+            if output.output_type == "stream" and previous is not None and previous.output_type == "stream" \
+                    and previous.get("name") == output.get("name"):
+                previous.text = "".join(previous.text) + "".join(output.text)
+            else:
+                joined.append(output)
+        cell.outputs = joined
+        verdicts = utils.is_grade(cell) and not utils.is_solution(cell)
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                message = scrub(str(output.get("evalue", "")))
-                if output.get("ename") == "GradingFailure":
-                    output.ename = "Hidden test failed"
+                name = str(output.get("ename") or "Error")
+                message = scrub(str(output.get("evalue") or "")).strip()
                 output.evalue = message
-                output.traceback = [f"{output.ename}: {message}"]
+                if not message:
+                    shown = f"{name} (raised without a message)"
+                else:
+                    shown = message if verdicts else f"{name}: {message}"
+                output.traceback = [shown]
             elif output.output_type == "stream":
                 output.text = scrub(output.text)
             elif "data" in output:
@@ -93,6 +152,7 @@ from nbgrader.preprocessors import Execute  # noqa: E402
 from nbgrader import utils as nbgrader_utils  # noqa: E402
 
 from grader_tests.framework.pipeline import limits, grading  # noqa: E402
+from grader_tests.framework.contract.verdict import VERDICT_KEY  # noqa: E402
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: graded outside your kernel)\n"
 MAX_CELL_OUTPUT_BYTES = 2 * 2**20
@@ -261,6 +321,26 @@ class ContainedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
+# What a failed test cell's error output is named after, by the verdict's symptom (the message
+# itself is the verdict's, whole: nothing is prefixed or renamed later).
+FAILURE_NAMES = {"not_answered": "Not answered yet", "visible": "Visible test failed",
+                 "rule": "Rule broken", "run": "Grading stopped", "stopped": "Grading stopped",
+                 "syntax": "Syntax error"}
+HIDDEN_FAILURE = "Hidden test failed"
+
+
+def record_verdict(cell, verdict):
+    """Keep the verdict as data in the test cell's metadata (the feedback summary and the class
+    report read it from the autograded notebook)."""
+    cell.metadata.setdefault(VERDICT_KEY, {})["verdict"] = verdict.as_dict()
+
+
+def failure_output(verdict):
+    """The error output a failed test cell shows: the kind of failure, and the verdict's message."""
+    name = FAILURE_NAMES.get(verdict.symptom, HIDDEN_FAILURE)
+    return new_output("error", ename=name, evalue=verdict.message, traceback=[f"{name}: {verdict.message}"])
+
+
 class TrustedGrading(NbGraderPreprocessor):
     """After the kernel ran: every test cell of a graded unit gets the outcome computed by
     `grading.start_grading` / `finish_grading` (sandboxed probes, judged here), replacing the kernel's outputs."""
@@ -282,6 +362,7 @@ class TrustedGrading(NbGraderPreprocessor):
             outcome = outcomes.get(_grade_id(cell))
             if outcome is None:
                 continue
+            record_verdict(cell, outcome)
             if outcome.passed:
                 cell.outputs = [new_output("stream", name="stdout", text=outcome.message + "\n")]
                 if outcome.score is not None:  # nbgrader's partial credit: a number as the result
@@ -289,8 +370,7 @@ class TrustedGrading(NbGraderPreprocessor):
                     cell.outputs.append(new_output("execute_result", data={"text/plain": f"{points:.2f}"},
                                                    execution_count=None))
             else:
-                cell.outputs = [new_output("error", ename="GradingFailure", evalue=outcome.message,
-                                           traceback=[f"GradingFailure: {outcome.message}"])]
+                cell.outputs = [failure_output(outcome)]
         lost = {u: s for u, s in status.items() if s.get("outcome") != "exit" or s.get("code")}
         if lost:
             self.log.warning("Units whose sandboxed run did not finish normally: %s", lost)

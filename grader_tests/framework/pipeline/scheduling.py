@@ -1,4 +1,4 @@
-"""Autograde on Dask (issue 11): one task per submission, long-lived workers, incremental re-runs.
+"""Autograde on Dask: one task per submission, long-lived workers, incremental re-runs.
 
 `autograde(root, assignment, ...)` (what `tools/course.py autograde` runs):
 1. intake of every submission (grader_tests/framework/pipeline/intake.py), once, in this process;
@@ -21,6 +21,7 @@ On several machines: workers share the course folder (a shared file system) and 
 machine). GPU workers are declared with `dask worker --resources GPU=1`; `gpu=True` sends every
 submission to them, and their trusted judging runs on CUDA (harness.grading_devices).
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -211,10 +212,11 @@ class Cluster:
 
 
 def autograde(root, assignment, students, scheduler=None, workers=None, force=False, gpu=False,
-              db_url=None, progress=True, on_submitted=None):
-    """Grade `students`' submissions of `assignment` (see the module docstring). Returns a
-    summary: {"graded": [...], "skipped": [...], "failed": {student: reason},
-    "flagged": {student: reason}, "wall_seconds", "mean_seconds"}."""
+              db_url=None, progress=True, on_submitted=None, client=None):
+    """Grade `students`' submissions of `assignment` (see the module docstring); `client`: a
+    Dask client to grade on instead of a cluster started for this call (`serve` keeps one
+    warm across its cycles). Returns a summary: {"graded": [...], "skipped": [...],
+    "failed": {student: reason}, "flagged": {student: reason}, "wall_seconds", "mean_seconds"}."""
     from distributed import as_completed
     from tqdm import tqdm
     from grader_tests.framework.pipeline.intake import intake_all
@@ -232,7 +234,8 @@ def autograde(root, assignment, students, scheduler=None, workers=None, force=Fa
             summary["stopped"], todo = str(err), []
     if todo:
         run_id = f"{os.getpid()}-{time.time_ns()}"
-        with Cluster(root, scheduler, workers) as client:
+        with (contextlib.nullcontext(client) if client is not None
+              else Cluster(root, scheduler, workers)) as client:
             futures = [client.submit(grade_submission, str(root), assignment, s, db_url, run_id,
                                      key=f"autograde-{assignment}-{s}-{run_id}", pure=False,
                                      retries=1, resources={"GPU": 1} if gpu else None)

@@ -44,7 +44,6 @@ import difflib
 import re
 
 from nbformat import from_dict
-from nbformat.v4 import new_output
 
 MARK = "course-structure"      # cell metadata intake writes: {"note": str, "zero": bool}
 
@@ -65,8 +64,14 @@ W_CELL_ID = 0.75        # the same nbformat cell id (kept by tools that drop met
                         # copy gets a new one)
 W_LATER = 1e-6          # times the cell's index: a tie between answers without metadata goes to
                         # the later one
-# nbgrader's placeholders in an answer template: not lines a student keeps
-_PLACEHOLDERS = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HERE"}
+# What a release's code answer cell holds in place of the solution (nbgrader_config.py sets it as
+# nbgrader's code stub): run, it says in one line that the cell is not answered yet; the grader
+# and the shipped self-check (handouts/selfcheck.py) read any NotImplementedError that way.
+CODE_STUB = '# YOUR CODE HERE\nraise NotImplementedError("Not answered yet: replace this line with your code")'
+# nbgrader's placeholders in an answer template (its default stub, the course's, the text stub):
+# not lines a student keeps
+_PLACEHOLDERS = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HERE",
+                 *CODE_STUB.splitlines()}
 MIN_SIMILARITY = 0.6    # below it, text alone does not match an anchor
 MAX_ALIGNED = 5000      # submitted cells the alignment considers (time and memory grow with
                         # cells x release cells); later ones only lose any nbgrader metadata
@@ -747,7 +752,10 @@ class StructureVerdicts(NbGraderPreprocessor):
             mark = cell.get("metadata", {}).get(MARK)
             if cell.get("cell_type") == "code" and isinstance(mark, dict) and mark.get("zero") \
                     and _meta(cell).get("grade"):
+                from grader_tests.framework.contract.verdict import Hint, Verdict
+                from grader_tests.framework.pipeline.nbgrader_plugins import failure_output, record_verdict
                 message = mark.get("note") or "This test cell's grading settings were changed: 0 points."
-                cell.outputs = [new_output("error", ename="GradingFailure", evalue=message,
-                                           traceback=[f"GradingFailure: {message}"])]
+                found = Verdict(False, hint=Hint("structure:test_cell_changed", message), symptom="contract")
+                record_verdict(cell, found)
+                cell.outputs = [failure_output(found)]
         return nb, resources

@@ -102,10 +102,12 @@ def example_files(assignment, student):
     return provider(student) if provider else {}
 
 
-def throwaway_course(folder, assignment, root, stock_config=None):
+def throwaway_course(folder, assignment, root, stock_config=None, frozen=False):
     """A course root under `folder` (tests, benchmarks): `root`'s nbgrader_config.py (or
     `stock_config`, a config file's text, for a stock nbgrader course), the assignment's source,
-    its own gradebook, and `root`'s packages and data linked in (not for a stock course)."""
+    its own gradebook, and `root`'s packages and data linked in (not for a stock course).
+    `frozen`: the grader's packages (grader_tests, reference, handouts) copied, not linked, so
+    that edits of `root` while the course runs are no grader change to it (a term, a benchmark)."""
     import shutil
     course = pathlib.Path(folder) / ("stock" if stock_config else "course")
     course.mkdir(parents=True)
@@ -114,7 +116,11 @@ def throwaway_course(folder, assignment, root, stock_config=None):
     else:
         shutil.copy(pathlib.Path(root) / "nbgrader_config.py", course)
         for name in ("grader_tests", "reference", "handouts", "data", "tools"):
-            (course / name).symlink_to(pathlib.Path(root) / name)
+            if frozen and name in ("grader_tests", "reference", "handouts"):
+                shutil.copytree(pathlib.Path(root) / name, course / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                (course / name).symlink_to(pathlib.Path(root) / name)
     # a stock course gets no paired scripts: its config has no ignore list to keep them out
     shutil.copytree(pathlib.Path(root) / "source" / assignment, course / "source" / assignment,
                     ignore=shutil.ignore_patterns(f"{assignment}.py") if stock_config else None)

@@ -22,7 +22,12 @@ import re
 
 
 class GradingFailure(AssertionError):
-    """A hidden-test verdict: the message is shown to the student as it is."""
+    """A failed check, raised where a verdict must stop the run: `verdict` holds it as data (a
+    grader_tests/framework/contract/verdict.py `Verdict`), its message is what the student reads."""
+
+    def __init__(self, verdict):
+        super().__init__(verdict.message)
+        self.verdict = verdict
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,9 +92,10 @@ def answer_source(grade_id, names):
     else:
         source = _source_from_history(names) or _source_from_notebook_on_disk(grade_id)
     if source is None:
-        raise GradingFailure(
-            f"The answer cell `{grade_id}` was not found: keep the cell that defines "
-            f"{', '.join(sorted(names))} and run it before the tests.")
+        from grader_tests.framework.contract import verdict as v
+        raise GradingFailure(v.contract(
+            f"The answer cell `{grade_id}`", f"was not found: keep the cell that defines "
+            f"{', '.join(sorted(names))} and run it before the tests", symptom="missing"))
     return source
 
 
@@ -99,6 +105,7 @@ def load_answer(grade_id, names, namespace, source=None):
     `source` overrides where the cell comes from (the grader's own tests pass corpus files).
     A cell that raises, or that does not define `names`, fails with a message saying so.
     """
+    from grader_tests.framework.contract import verdict as v
     if source is None:
         source = answer_source(grade_id, names)
     scope = dict(namespace)
@@ -106,19 +113,19 @@ def load_answer(grade_id, names, namespace, source=None):
     try:
         code = compile(source, f"<answer cell {grade_id}>", "exec")
     except SyntaxError as err:
-        raise GradingFailure(f"Your answer cell `{grade_id}` has a syntax error on line "
-                             f"{err.lineno}: {err.msg}.") from None
+        raise GradingFailure(v.failed(f"Your answer cell `{grade_id}`", f"has a syntax error on line "
+                                      f"{err.lineno}: {err.msg}", symptom="syntax")) from None
     try:
         exec(code, scope)
     except NotImplementedError:
-        raise GradingFailure(f"The answer cell `{grade_id}` still raises NotImplementedError: "
-                             "it has not been answered yet.") from None
+        raise GradingFailure(v.not_answered(f"The answer cell `{grade_id}`")) from None
     except Exception as err:  # the student's cell itself failed: report it, briefly
-        raise GradingFailure(f"Running your answer cell `{grade_id}` on its own raised "
-                             f"{describe_exception(err)}.") from None
+        raise GradingFailure(v.raised(f"Running your answer cell `{grade_id}` on its own",
+                                      describe_exception(err))) from None
     missing = [name for name in sorted(set(names)) if name not in scope]
     if missing:
-        raise GradingFailure(f"The answer cell `{grade_id}` does not define {', '.join(missing)}.")
+        raise GradingFailure(v.contract(f"The answer cell `{grade_id}`", f"does not define {', '.join(missing)}",
+                                        symptom="missing"))
     return scope
 
 
@@ -134,17 +141,14 @@ def case_arrays(arrays, aspect, k):
     return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
 
 
-def handout_loader(module):
-    """Given code that makes the course's copy of a handout module (e.g. handouts/cnn_helpers.py)
-    importable under its own name and star-imports it, as the notebook's `from <name> import *`
-    does: the grader's given namespace never depends on the student's copy."""
-    import inspect
-    name = module.__name__.rsplit(".", 1)[-1]
+def module_loader(name, source):
+    """Given code that makes `source` importable as the module `name` (a course module the
+    notebook imports, such as a handout), wherever the grading namespace is built: the course
+    folder is hidden in the sandbox, and the grader's copy, never the student's, is the one used."""
     return (f"import sys as _sys\nimport types as _types\n"
             f"_{name} = _types.ModuleType({name!r})\n"
-            f"exec(compile({inspect.getsource(module)!r}, {name + '.py'!r}, 'exec'), _{name}.__dict__)\n"
-            f"_sys.modules[{name!r}] = _{name}\n"
-            f"from {name} import *\n")
+            f"exec(compile({source!r}, {name + '.py'!r}, 'exec'), _{name}.__dict__)\n"
+            f"_sys.modules[{name!r}] = _{name}\n")
 
 
 def namespace_from(given_source):

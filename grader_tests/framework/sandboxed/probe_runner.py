@@ -23,7 +23,7 @@ import sys
 import time
 import traceback
 
-from grader_tests.framework.sandboxed import harness
+from grader_tests.framework.sandboxed import harness, kinds
 from grader_tests.framework.contract import rules, table
 
 JSON_SCALARS = (str, int, float, bool, type(None))
@@ -70,7 +70,7 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices, fi
             try:
                 scope = harness.load_answer(unit_id, unit.defines, scope, source=answer)
             except harness.GradingFailure as err:
-                result["load_error"] = str(err)
+                result["load_error"] = err.verdict.as_dict()
             if result["load_error"] is None:
                 for test_id, code in visible.items():
                     env = dict(scope)
@@ -85,14 +85,9 @@ def probe_unit(assignment, unit_id, given, answer, visible, aspects, devices, fi
                         result["values"][name] = plain_value(value)
                 elif probes is not None:
                     record["ran_probes"] = True
-                    # one defined name: that object; several (a forward/backward pair): all of them
-                    obj = (scope[unit.defines[0]] if len(unit.defines) == 1
-                           else {name: scope.get(name) for name in unit.defines})
                     try:
-                        if files is None:
-                            infos, arrays = probes.run_probes(unit_id, obj, aspects, devices)
-                        else:
-                            infos, arrays = probes.run_probes(unit_id, obj, aspects, devices, files=files)
+                        infos, arrays = probes.PROBES[unit_id].run(
+                            kinds.Probe(unit, scope, tuple(aspects), tuple(devices), files))
                         result["infos"] = infos
                     except Exception:
                         if not record.get("blocked_kernels"):
