@@ -68,10 +68,11 @@ try:
 except Exception:  # the grader check below reports an unimportable grader loudly
     pass
 c.Autograde.exclude_overwriting = _SUBMITTED_FILES
-if _STEP != "autograde":
+# (collect copies them too: from the exchange's inbound folder into submitted/)
+if _STEP not in ("autograde", "collect"):
     c.CourseDirectory.ignore += sorted({f for names in _SUBMITTED_FILES.values() for f in names})
 
-# Only expected files travel (issue 12): autograde copies a submission's notebooks, the files
+# Only expected files travel: autograde copies a submission's notebooks, the files
 # its units read (a checkpoint) and the release's files into autograded/, and generate_feedback
 # copies the HTML and those files into feedback/; anything else a student submitted stays in
 # submitted/ for the staff (intake.unexpected_names: added to the ignore globs, nothing deleted).
@@ -146,6 +147,27 @@ c.LimitOutput.max_traceback = 30
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeFeedback, FeedbackSummary,
                                     CSSHTMLHeaderPreprocessor]
 c.ClearHiddenTests.enforce_metadata = False
+# The page (grader_tests/framework/reports/feedback_page.py): the points so far and what awaits a
+# TA first, then the units; nothing "0 points" that awaits a TA; messages wrap; MathJax inlined
+# from a pinned package (math renders offline).
+try:
+    from grader_tests.framework.reports import feedback_page as _feedback_page
+    c.GenerateFeedback.exporter_class = _feedback_page.FeedbackPage
+    c.FeedbackPage.template_name = _feedback_page.TEMPLATE_NAME
+    c.FeedbackPage.extra_template_basedirs = [str(_feedback_page.TEMPLATES),
+                                              str(_feedback_page.nbgrader_templates())]
+except Exception as _err:  # nbgrader's own page then; RequireGraderPackages reports the cause
+    print(f"[course] feedback page: nbgrader's default ({type(_err).__name__}: {_err})", file=sys.stderr)
+
+# Releases: an unanswered answer cell says so when it runs (the grader recognises any
+# NotImplementedError as "not answered yet"); `nbgrader validate` shows each failing check by
+# its last line (the release's setup cell switches IPython's tracebacks to Minimal while
+# NBGRADER_VALIDATING is set).
+try:
+    from grader_tests.framework.pipeline.structure import CODE_STUB as _CODE_STUB
+    c.ClearSolutions.code_stub = {"python": _CODE_STUB}
+except Exception as _err:  # an unimportable grader is reported by RequireGraderPackages
+    print(f"[course] code stub: nbgrader's default ({type(_err).__name__}: {_err})", file=sys.stderr)
 
 # Formgrader: under each written answer, graders see the model answer and rubric from source/
 # (only on the `formgrade` page; grader_tests/framework/reports/grading_views.py).
@@ -171,3 +193,18 @@ if _STEP == "autograde":
             intake_all(COURSE_ROOT, _assignment)
     except Exception as _err:  # intake must never stop grading; the run reports what it finds
         print(f"[course intake] skipped: {type(_err).__name__}: {_err}", file=sys.stderr)
+
+# The term (term.toml at the course root; grader_tests/framework/pipeline/term.py): the exchange
+# students submit to and fetch feedback from ($COURSE_EXCHANGE, else the term file's [exchange]
+# root, else /srv/nbgrader/exchange); the late policy through nbgrader's late-penalty plugin
+# (free late days for the term, then a penalty per late day, written as nbgrader's notebook
+# penalty); and a note at the top of each feedback page on the graded submission's time, due
+# date, lateness, late days used and left, and penalty.
+try:
+    from grader_tests.framework.pipeline.term import exchange_root as _exchange_root
+    from grader_tests.framework.pipeline.term_grades import LatenessNote, TermLatePenalty
+    c.Exchange.root = _exchange_root(COURSE_ROOT)
+    c.AssignLatePenalties.plugin_class = TermLatePenalty
+    c.GenerateFeedback.preprocessors = [*c.GenerateFeedback.preprocessors, LatenessNote]
+except Exception as _err:  # a term file that cannot be read is reported by the course's commands
+    print(f"[course] term: {type(_err).__name__}: {_err}", file=sys.stderr)

@@ -33,13 +33,13 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 vanilla RNN | 5 |
-# | 2 LSTM | 6 |
-# | 3 GRU | 6 |
-# | 4 momentum update | 3 |
-# | 5 confusion matrix | 2 |
-# | 6 training loop | 6 |
-# | 8 comparison (written) | 4 |
+# | 1. A vanilla RNN and BPTT | 5 |
+# | 2. An LSTM and BPTT | 6 |
+# | 3. A GRU and BPTT | 6 |
+# | 4. Momentum with gradient clipping | 3 |
+# | 5. Confusion matrix | 2 |
+# | 6. Training with a validation split and early stopping | 6 |
+# | 8. Comparison | 4 written |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -63,6 +63,9 @@ from bptt_helpers import *
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the training section runs a short
 # schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 print("short schedule:", SHORT_SCHEDULE)
 
 # %% [markdown]
@@ -640,3 +643,17 @@ for name, (acc, predicted) in test_results.items():
 # memory of the vanilla RNN over 150 steps vs the gating of LSTM/GRU; "the LSTM is more complex"
 # alone earns no point.
 # ### END SOLUTION
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("bptt_from_scratch.ipynb")

@@ -34,11 +34,11 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 convolution | 6 |
-# | 2 max pooling | 4 |
-# | 3 three-layer ConvNet | 6 |
-# | 4 spatial batch normalisation | 6 |
-# | 5 spatial group normalisation | 5 |
+# | 1. Convolution | 6 |
+# | 2. Max pooling | 4 |
+# | 3. A three-layer ConvNet | 6 |
+# | 4. Spatial batch normalisation | 6 |
+# | 5. Spatial group normalisation | 5 |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -63,6 +63,9 @@ from cnn_helpers import (affine_backward, affine_forward, eval_numerical_gradien
 
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) training runs a short schedule.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 print("short schedule:", SHORT_SCHEDULE)
 
 # %% [markdown]
@@ -639,3 +642,17 @@ for name, mine, num in (("dx", dx, eval_numerical_gradient_array(lambda v: f(v, 
 from grader_tests.convnets import check
 check("spatial_groupnorm", "backward")
 ### END HIDDEN TESTS
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("convnets_numpy.ipynb")

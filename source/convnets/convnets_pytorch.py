@@ -28,12 +28,11 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 barebones three-layer ConvNet | 3 |
-# | 2 initialisation | 2 |
-# | 3 `nn.Module` | 4 |
-# | 4 `nn.Sequential` | 4 |
-# | 5 challenge (accuracy on held-out images) | 6 |
-# | 5 challenge description (written) | 3 |
+# | 1. Barebones three-layer ConvNet | 3 |
+# | 2. Initialisation | 2 |
+# | 3. The network as an `nn.Module` | 4 |
+# | 4. The network as an `nn.Sequential` | 4 |
+# | 5. Challenge | 6 + 3 written |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -55,6 +54,9 @@ from tqdm.auto import tqdm
 from cnn_helpers import normalize_images, random_weight, zero_weight
 
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 AUTOGRADE = os.environ.get("NBGRADER_EXECUTION") == "autograde"
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 dtype = torch.float32
@@ -355,7 +357,7 @@ train_model(model, optim.SGD(model.parameters(), lr=3e-3, momentum=0.9, nesterov
             max_iterations=3 if SHORT_SCHEDULE else None)
 
 # %% [markdown]
-# ## 5. Challenge (6 points + 3 for the description)
+# ## 5. Challenge (6 points + 3 written)
 #
 # Design your own network: any layers (convolutions, batch normalisation, pooling, dropout,
 # residual connections, ...), any size within the limits below. Write `build_best_model()`
@@ -433,7 +435,7 @@ check("challenge", "accuracy")
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 5.1 What you tried (3 points)
+# ### 5.1 What you tried (3 points, written)
 #
 # Describe your network and training (architecture, optimiser, schedule, regularisation,
 # augmentation), what you tried that did not help, and the validation accuracy you reached.
@@ -454,3 +456,17 @@ check("challenge", "accuracy")
 # 1 pt: the reported validation accuracy, consistent with the notebook's output, and a sentence
 # on why the choices help (normalisation, regularisation, augmentation, capacity).
 # ### END SOLUTION
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("convnets_pytorch.ipynb")

@@ -32,8 +32,11 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 LSTM cell, 2 GRU cell, 3 RNNModel, 4 BidirRecurrentModel | 7 each |
-# | 5 Theory (written: 8, model identification: 3) | 11 |
+# | 1. LSTM cell | 7 |
+# | 2. GRU cell | 7 |
+# | 3. A deep one-direction RNN classifier | 7 |
+# | 4. A bidirectional classifier | 7 |
+# | 5. Theory | 3 + 8 written |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -55,6 +58,9 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the training section runs a
 # short schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 
 
 def set_seed(seed):
@@ -519,9 +525,9 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 5. Theory (11 points)
+# ## 5. Theory (3 points + 8 written)
 #
-# ### 5.1 Vanishing gradients (3 points)
+# ### 5.1 Vanishing gradients (3 points, written)
 # What is the vanishing-gradient problem and why does it happen when training RNNs with
 # backpropagation through time? Name two activation functions that make it worse and two that
 # make it less severe, and explain why.
@@ -546,7 +552,7 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ### 5.2 Why LSTMs help (2 points)
+# ### 5.2 Why LSTMs help (2 points, written)
 # Why does an LSTM suffer less from vanishing gradients than a vanilla RNN?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "theory_lstm", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
@@ -565,7 +571,7 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ### 5.3 Which curve is which model? (3 points, autograded)
+# ### 5.3 Which curve is which model? (3 points)
 #
 # The figure below comes from real training runs of a vanilla RNN (tanh), an LSTM and a GRU on
 # this course's spoken-digit data: same data, hidden size, optimiser and seed. The left panel
@@ -616,7 +622,7 @@ check("model_identification", "C")
 # *Your reasoning (not graded):* ...
 
 # %% [markdown]
-# ### 5.4 Choosing a model (3 points)
+# ### 5.4 Choosing a model (3 points, written)
 # When would you use a vanilla RNN, a GRU, and an LSTM? Give one kind of problem or constraint
 # for each, with the reason.
 
@@ -634,3 +640,17 @@ check("model_identification", "C")
 # ability to keep long-range information). Answers that only say "LSTM is best" get 0 for
 # the other two.
 # ### END SOLUTION
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("recurrent_cells.ipynb")

@@ -22,15 +22,20 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 XOR as a recurrent network | 3 + 2 written |
-# | 2 sigmoid or tanh | 3 + 2 written |
+# | 1. The XOR of a sequence with one recurrent neuron pair | 3 + 2 written |
+# | 2. Sigmoid or tanh? | 3 + 2 written |
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
+import os
 
 import numpy as np
 import matplotlib
 import matplotlib.pyplot as plt
+
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 
 
 def step(a):
@@ -212,3 +217,17 @@ plt.show()
 # with T. 1 pt: consequence: vanishing gradients are much worse with the sigmoid, so tanh is
 # preferred in RNNs for long dependencies.
 # ### END SOLUTION
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("sequence_exercises.ipynb")

@@ -33,12 +33,12 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 vanilla RNN | 4 |
-# | 2 LSTM and its size | 6 |
-# | 3 training tools | 4 |
-# | 4 palindrome experiment (written) | 3 |
-# | 5 two optimisers | 1 |
-# | 6 images as sequences | 6 + 2 written |
+# | 1. A vanilla RNN from scratch | 4 |
+# | 2. An LSTM from scratch | 6 |
+# | 3. Training tools | 4 |
+# | 4. How far back can they remember? | 3 written |
+# | 5. Two models, two optimisers | 1 |
+# | 6. Images as sequences | 6 + 2 written |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -66,6 +66,9 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the experiments run a short
 # schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 set_seed(0)
 print("device:", device, "| short schedule:", SHORT_SCHEDULE)
 
@@ -679,3 +682,17 @@ for name, cls in (("RNN", myRNN), ("GRU", myGatedRNN), ("LSTM", myLSTM)):
     print(f"{name}: test accuracy {accuracy(model, test_loader, device):.3f} "
           f"({time.perf_counter() - start:.1f} s)")
 plot_losses(digit_losses, f"digits as sequences ({digits_kind})")
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("sequence_models.ipynb")

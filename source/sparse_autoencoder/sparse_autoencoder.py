@@ -33,11 +33,11 @@
 #
 # | part | points |
 # | --- | --- |
-# | 1 preprocessing | 4 |
-# | 2 weight initialisation | 3 |
-# | 3 cost and gradients | 8 |
-# | 4 training | 5 |
-# | 6 discussion (written) | 4 |
+# | 1. Preprocessing | 4 |
+# | 2. Weight initialisation | 3 |
+# | 3. Cost and gradients | 8 |
+# | 4. Training | 5 |
+# | 6. Hidden-layer size and weight decay (given code, then a written answer) | 4 written |
 
 # %% [markdown]
 # ## 0. Setup (given code)
@@ -55,6 +55,9 @@ import matplotlib.pyplot as plt
 # Under autograde (and when you set COURSE_SHORT_SCHEDULE=1) the training sections run a
 # short schedule so that grading takes seconds.
 SHORT_SCHEDULE = os.environ.get("COURSE_SHORT_SCHEDULE") == "1"
+# `nbgrader validate` shows each failing check by its error line alone (no traceback)
+if os.environ.get("NBGRADER_VALIDATING"):
+    get_ipython().run_line_magic("xmode", "Minimal")
 
 
 def sigmoid(x):
@@ -489,7 +492,7 @@ for L_hid in (16, 49, 100):
         show_features(We_s, f"L_hid = {L_hid}, lambda = {lam:g}: final J = {history_s[-1]:.4f}")
 
 # %% [markdown]
-# ### 6.1 Discussion (4 points)
+# ### 6.1 Discussion (4 points, written)
 #
 # Describe the features of section 5: what do they look like, and why would an autoencoder
 # trained on natural images learn them? Then compare the nine runs of section 6: how do the
@@ -527,3 +530,17 @@ for L_hid in (16, 49, 100):
 # weaker or duplicated features, higher loss). Claims must be consistent with the student's
 # own figures; "overfitting" alone is not an explanation.
 # ### END SOLUTION
+
+
+# %% [markdown]
+# ## Self-check before you submit
+#
+# Save the notebook, then run the next cell: it needs none of the cells above. For each unit it
+# prints one line: answered or not, whether its visible tests pass (or the first one that fails,
+# and why), and the points at stake. Hidden tests decide your points, so passing the visible
+# tests is a start, not a grade. In a terminal in this folder, `python selfcheck.py` does the same.
+
+# %% nbgrader={"grade": false, "grade_id": "self_check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import selfcheck
+
+selfcheck.check("sparse_autoencoder.ipynb")

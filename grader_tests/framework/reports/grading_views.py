@@ -1,22 +1,23 @@
-"""What students and graders see around a graded notebook (nbgrader preprocessors, SPEC 10):
+"""What students and graders see around a graded notebook (nbgrader preprocessors, SPEC 10, 13):
 
-- `FeedbackSummary` (generate_feedback, after GetGrades and SanitizeFeedback): the feedback page
-  opens with a table of the units, their points and a one-sentence diagnosis, built only from
-  what the page shows anyway (the sanitised failure messages, the scores, the TA's comments, and
-  the grading notes intake left on a unit's cells when it restored the notebook's structure): no
-  hidden test source, path or answer reaches it;
+- `FeedbackSummary` (generate_feedback, after GetGrades and SanitizeFeedback): what the feedback
+  page (feedback_page.py and its template) opens with: the points so far and the points still
+  awaiting a TA, and per unit its points and one-sentence diagnosis with links to its answer cell
+  and to the check that failed. Built only from what the page shows anyway (the sanitised
+  failures, each failed test cell's verdict, the scores, the TA's comments, the grading notes
+  intake left on a unit's cells): no hidden test source, path or answer reaches it. It also marks
+  every graded cell awaiting a TA, so the page says so there too instead of "0 points";
 - `ModelAnswersForGraders` (formgrader only): under each written answer the grading page shows
-  the model answer and rubric from the instructor's source notebook. It is registered on
-  nbconvert's HTMLExporter (the exporter the formgrader renders submissions with) and does
-  nothing unless the exporter renders the formgrader's `formgrade` template, so feedback pages,
-  which nbgrader renders with the `feedback` template, never get it.
+  the model answer and rubric from the instructor's source notebook, and the page's math
+  renders without a network. It is registered on nbconvert's HTMLExporter (the exporter the
+  formgrader renders submissions with) and does nothing unless the exporter renders the
+  formgrader's `formgrade` template, so feedback pages never get it.
 """
-import html
 import pathlib
 import re
 
 from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_markdown_cell
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grader_tests.framework.reports import diagnosis
@@ -24,89 +25,130 @@ from grader_tests.framework.pipeline import structure
 from grader_tests.framework.contract import table
 from grader_tests.framework.pipeline.nbgrader_plugins import scrub
 
-SUMMARY_MARK = "course-feedback-summary"
-FAILED_NAMES = ("Hidden test failed", "GradingFailure")   # SanitizeFeedback renames the latter
+FEEDBACK_MARK = "course_feedback"     # a graded cell's metadata on the page: {"pending": bool}
+# A sentence that is only an exception's name ("AssertionError", "AssertionError:"): it names no
+# check and no bug, so the summary never shows it as a diagnosis.
+_BARE_NAME = re.compile(r"^\s*[A-Za-z_][\w.]*(?:Error|Exception|Failure|Exit|Interrupt)?\s*:?\s*\.?\s*$")
+BARE_FAILURE = ("A check of this unit failed without saying why (an assertion without a "
+                "message): read the test cell it links to.")
 
 
 def _nbgrader(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def _fmt(x):
-    from grader_tests.framework.reports.class_report import format_points
-    return format_points(x) if x is not None else "-"
+def readable(sentence):
+    """`sentence` as the summary shows it: scrubbed, ending with a full stop, and never a bare
+    exception name."""
+    sentence = scrub(str(sentence or "")).strip()
+    if not sentence or _BARE_NAME.match(sentence):
+        return BARE_FAILURE
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def _grades(info):
+    """{notebook: {grade_id: {"score", "max", "pending", "manual"}}} of the student's submission
+    of the assignment, from the gradebook (pending: awaiting a TA's grade)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    out = {}
+    try:
+        with Gradebook(info["db_url"]) as gb:
+            submission = gb.find_submission(info["assignment"], info["student"])
+            for notebook in submission.notebooks:
+                out[notebook.name] = {g.name: {"score": float(g.score or 0.0), "max": float(g.max_score or 0.0),
+                                               "pending": bool(g.needs_manual_grade),
+                                               "manual": g.manual_score is not None}
+                                      for g in notebook.grades}
+    except (KeyError, MissingEntry):
+        pass
+    return out
+
+
+def _totals(grades, late_penalty=0.0):
+    """{"score", "graded_max", "pending_max", "max"} of a set of grades: the points so far (of
+    the graded ones, less a late penalty) and the points still awaiting a TA."""
+    pending = sum(g["max"] for g in grades if g["pending"])
+    top = sum(g["max"] for g in grades)
+    got = sum(g["score"] for g in grades if not g["pending"]) - (late_penalty or 0.0)
+    return {"score": max(got, 0.0), "graded_max": top - pending, "pending_max": pending, "max": top}
 
 
 class FeedbackSummary(NbGraderPreprocessor):
-    """Insert, as the notebook's first cell, a per-unit table: unit, points, diagnosis."""
-
-    def _manual_state(self, resources, grade_id):
-        """'ta' (a TA graded it), 'to do' (awaiting a TA) or 'unanswered' (nbgrader gave 0)."""
-        from nbgrader.api import Gradebook, MissingEntry
-        info = resources.get("nbgrader", {})
-        try:
-            with Gradebook(info["db_url"]) as gb:
-                grade = gb.find_grade(grade_id, info["notebook"], info["assignment"], info["student"])
-                if grade.manual_score is not None:
-                    return "ta"
-                return "to do" if grade.needs_manual_grade else "unanswered"
-        except (KeyError, MissingEntry):
-            return "to do"
+    """Put the page's summary into `resources["course_feedback"]` (the feedback template renders
+    it first): this notebook's totals, the whole assignment's when it has several notebooks, and
+    one row per unit of this notebook: {"unit", "anchor", "score", "max", "pending", "state",
+    "diagnosis", "check"} (`check`: the grade_id of the failed test cell the diagnosis comes from).
+    Marks every graded cell with {"pending": bool} in its metadata (FEEDBACK_MARK)."""
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
+        by_notebook = _grades(info)
+        grades = by_notebook.get(info.get("notebook"), {})
+        by_id = {_nbgrader(c).get("grade_id"): c for c in nb.cells if _nbgrader(c).get("grade_id")}
+        for grade_id, cell in by_id.items():
+            if grade_id in grades:
+                cell.setdefault("metadata", {})[FEEDBACK_MARK] = {"pending": grades[grade_id]["pending"]}
+        if not grades:
+            return nb, resources
+        summary = _totals(grades.values(), info.get("late_penalty", 0.0))
+        if len(by_notebook) > 1:
+            summary["assignment"] = {**_totals([g for gs in by_notebook.values() for g in gs.values()],
+                                               info.get("late_penalty", 0.0)),
+                                     "notebooks": len(by_notebook)}
         try:
             assignment_table = table.load(info["assignment"])
         except (KeyError, ModuleNotFoundError):
-            return nb, resources
-        by_id = {_nbgrader(c).get("grade_id"): c for c in nb.cells if _nbgrader(c).get("grade_id")}
+            assignment_table = None
+        summary["units"] = self._unit_rows(assignment_table, by_id, grades) if assignment_table else []
+        resources["course_feedback"] = summary
+        return nb, resources
+
+    @staticmethod
+    def _unit_rows(assignment_table, by_id, grades):
         rows = []
         for unit in assignment_table.units:
-            ids = unit.test_ids if unit.tests else [unit.id]
-            cells = [by_id[i] for i in ids if i in by_id]
-            if not cells:
+            ids = [i for i in (unit.test_ids if unit.tests else [unit.id]) if i in by_id and i in grades]
+            if not ids:
                 continue       # a unit of another notebook of the assignment
-            got = sum(float(_nbgrader(c).get("score") or 0) for c in cells)
-            top = sum(float(_nbgrader(c).get("points") or 0) for c in cells)
+            cells = [by_id[i] for i in ids]
+            got = sum(grades[i]["score"] for i in ids if not grades[i]["pending"])
+            top = sum(grades[i]["max"] for i in ids)
+            pending = any(grades[i]["pending"] for i in ids)
             # what intake did to this unit's cells to grade the notebook (structure.py)
             note = structure.unit_note(([by_id[unit.id]] if unit.id in by_id else []) + cells)
             note = f" Grading note: {note[:1].upper()}{note[1:]}." if note else ""
+            row = {"unit": unit.id, "anchor": unit.id if unit.id in by_id else ids[0], "score": got,
+                   "max": top, "pending": pending, "check": None}
             if unit.kind == table.MANUAL:
-                state = self._manual_state(resources, unit.id)
-                if state == "to do":
-                    rows.append((unit.id, f"- / {_fmt(top)}", "Written answer: awaiting a TA's grade." + note))
-                elif state == "unanswered":
-                    rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", "Not answered." + note))
+                if pending:
+                    text, state = "Written answer: awaiting a TA's grade.", "pending"
+                elif grades[unit.id]["manual"]:
+                    comment = _nbgrader(by_id[unit.id]).get("comment")
+                    text = "Graded by a TA" + (": see the comment under your answer." if comment else ".")
+                    state = "full" if got >= top else "graded"
                 else:
-                    comment = _nbgrader(cells[0]).get("comment")
-                    rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", "Graded by a TA" + (
-                        ": see the comment under your answer." if comment else ".") + note))
+                    text, state = "Not answered.", "failed"
+                rows.append({**row, "diagnosis": text + note, "state": state})
                 continue
-            found = []          # (sentence, from a hidden test): a hidden test names the bug
-            for cell in cells:
-                hidden = assignment_table.unit_of_test(_nbgrader(cell).get("grade_id"))[1].aspect is not None
-                for out in cell.get("outputs", []):
-                    if out.get("output_type") == "error" and out.get("ename") in FAILED_NAMES:
-                        sentence = scrub(diagnosis.diagnose(out.get("evalue", "")).sentence)
-                        sentence += "" if sentence.endswith((".", "!", "?")) else "."
-                        if sentence not in [f for f, _ in found]:
-                            found.append((sentence, hidden))
-            sentences = [f for f, hidden in found if hidden] or [f for f, _ in found]
-            verdict = (" ".join(sentences[:2]) if sentences
-                       else "All checks passed." if got >= top else "Some checks did not pass.")
-            rows.append((unit.id, f"{_fmt(got)} / {_fmt(top)}", verdict + note))
-        if not rows:
-            return nb, resources
-        body = "".join(
-            f"<tr><td><code>{html.escape(u)}</code></td><td style=\"text-align:right\">{html.escape(p)}</td>"
-            f"<td>{html.escape(d)}</td></tr>" for u, p, d in rows)
-        cell = new_markdown_cell(
-            "<div id=\"unit-summary\">\n\n**Your results per unit** (details under each test cell below)\n\n"
-            "<table class=\"table table-condensed\"><thead><tr><th>unit</th><th>points</th>"
-            f"<th>diagnosis</th></tr></thead><tbody>{body}</tbody></table>\n\n</div>")
-        cell.metadata[SUMMARY_MARK] = True
-        nb.cells.insert(0, cell)
-        return nb, resources
+            found = []          # (sentence, test cell, from a hidden test): a hidden test names the bug
+            for grade_id, cell in zip(ids, cells):
+                if not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                    continue
+                failed = diagnosis.of_cell(cell)
+                if failed is None:
+                    continue
+                hidden = assignment_table.unit_of_test(grade_id)[1].aspect is not None
+                sentence = readable(failed.sentence)
+                if sentence not in [f for f, _, _ in found]:
+                    found.append((sentence, grade_id, hidden))
+            chosen = [f for f in found if f[2]] or found
+            if chosen:
+                text, check = " ".join(f for f, _, _ in chosen[:2]), chosen[0][1]
+            else:
+                text, check = ("All checks passed." if got >= top else "Some checks did not pass."), None
+            state = "pending" if pending else "full" if got >= top else "failed"
+            rows.append({**row, "diagnosis": text + note, "check": check, "state": state})
+        return rows
 
 
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n(.*?)### END SOLUTION", re.S)
@@ -114,7 +156,9 @@ _SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n(.*?)### END SOLUTION", re.S)
 
 class ModelAnswersForGraders(Preprocessor):
     """On the formgrader's grading page: the model answer and rubric of every written answer,
-    from source/<assignment>/<notebook>.ipynb, in a box under the student's answer."""
+    from source/<assignment>/<notebook>.ipynb, in a box under the student's answer; and MathJax
+    inlined for the page's math (answers and model answers), used when the CDN's copy that
+    nbgrader's page head asks for does not arrive (feedback_page.offline_mathjax_html)."""
 
     def _source_cells(self, resources):
         from nbgrader.coursedir import CourseDirectory
@@ -145,4 +189,9 @@ class ModelAnswersForGraders(Preprocessor):
                     "padding:0.5em 1em;margin:0.5em 0\">\n\n*For graders only (from the source "
                     "notebook; students never see this):*\n\n" + found.group(1).strip() + "\n\n</div>"))
         nb.cells = cells
+        code = [c for c in cells if c.cell_type == "code"]
+        if code:   # an output of no visible content: the page's own script, never the student's
+            from grader_tests.framework.reports.feedback_page import offline_mathjax_html
+            code[-1].setdefault("outputs", []).append(new_output(
+                "display_data", data={"text/html": offline_mathjax_html(fallback=True)}))
         return nb, resources
