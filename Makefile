@@ -9,12 +9,16 @@ BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: demo test venv sandbox-tool browser-tool database-tool data notebooks release submissions autograde feedback report figures clean
+.PHONY: demo test check venv sandbox-tool browser-tool database-tool data notebooks release submissions autograde feedback report figures clean
 
-demo: release submissions autograde feedback report   ## release + autograde examples + feedback + report
+demo: release submissions roster autograde feedback report   ## release + autograde examples + feedback + report
 
 test: venv data browser-tool database-tool             ## the project's test suite
 	$(BIN)/python -m pytest -q
+
+check: venv data                                       ## the fast tier for developers: lint, the grader in process (~2 min)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m check -n 2
 
 venv: $(VENV)/.installed sandbox-tool
 # A .venv without pip (made while the interpreter's venv module was missing) is made again. The
@@ -71,14 +75,19 @@ release: venv data notebooks                           ## source/ -> release/ (s
 	$(BIN)/python tools/ship_data_modules.py            # data/ loaders, handouts/ -> source/<a>/ (TABLE.ships)
 	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
-submissions: venv                                      ## example submissions under submitted/
+submissions: venv                                      ## example students submit through the exchange (term.toml), collected into submitted/
 	$(BIN)/python tools/make_example_submissions.py
+
+.PHONY: roster
+roster: venv                                           ## roster.csv -> the gradebook's students (names in the formgrader)
+	$(BIN)/nbgrader db student import roster.csv
 
 autograde: venv data                                   ## every submission of every assignment, one process per core
 	$(BIN)/python tools/course.py autograde
 
-feedback: venv
+feedback: venv                                         ## feedback pages, released to the example students through the exchange
 	for a in $$($(ASSIGNMENTS_OF)); do $(BIN)/nbgrader generate_feedback $$a --force || exit 1; done
+	$(BIN)/python tools/course.py publish $$($(ASSIGNMENTS_OF))
 
 report: venv                                           ## score tables, class report reports/<a>/index.html, LMS export
 	$(BIN)/python tools/course.py report
