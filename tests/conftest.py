@@ -23,7 +23,7 @@ CHECK_TIER = {
     "test_grader", "test_grader_messages", "test_rules", "test_kinds", "test_intake",
     "test_reference_bptt_from_scratch", "test_reference_convnets", "test_reference_recurrent_cells",
     "test_reference_sequence_models", "test_reference_sparse_autoencoder", "test_sequence_helpers",
-    "test_term_policy", "test_serve",
+    "test_term_policy", "test_serve", "test_gpu_check",
 }
 
 

@@ -77,7 +77,6 @@ def _screenshot(driver, name, height=None):
         driver.set_window_size(1300, 1000)
 
 
-
 def _offline(driver):
     """Every script, stylesheet and resource the page loaded came with it (no http(s) request)."""
     urls = driver.execute_script(

@@ -310,8 +310,6 @@ def test_class_report_matches_gradebook(graded):
             print(f"  {unit:22s} {len(g['students']):3d}  {g['label'][:110]}")
 
 
-
-
 def _images_load(driver):
     """Every <img> of the page decoded (naturalWidth > 0): no broken image."""
     broken = driver.execute_script(

@@ -24,8 +24,6 @@ ANSWER = ('def init_weights(L_in, L_hid, rng): return {k: rng.uniform(-(6.0 / (L
           '("W2", (L_hid, L_in)), ("b2", (L_in,)))}')
 
 
-
-
 def _shot(driver, name):
     folder = os.environ.get("COURSE_SCREENSHOTS")
     if folder:

@@ -1,4 +1,4 @@
-"""Submit-to-feedback latency under `tools/course.py serve` (issue: feedback on submit). Figures,
+"""Submit-to-feedback latency under `tools/course.py serve`. Figures,
 not a test.
 
     python tools/bench_serve.py [--students 20] [--window 60] [--assignment sparse_autoencoder]

@@ -65,6 +65,20 @@ def device_units(assignment_table):
     return found
 
 
+def reference_is_the_answer(reference, assignment_table, unit):
+    """Whether the reference module, run as the answer cell, defines the unit's names as the
+    objects its judge compares with (convnets' reference keeps the numpy ThreeLayerConvNet under
+    that name and the torch one as TorchThreeLayerConvNet: its source is no answer to the torch unit)."""
+    import importlib
+    judge = importlib.import_module(f"{assignment_table.package_name}.judge").JUDGES[unit.id]
+    compared = getattr(judge, "reference", None)
+    compared = set(compared) if isinstance(compared, (tuple, list)) else {compared}
+    found = {getattr(reference, name, None) for name in unit.defines}
+    if any(rule.static_violation(inspect.getsource(reference)) for rule in unit.rules):
+        return False     # the whole module breaks the unit's rule (e.g. other units' nn.RNN)
+    return None not in found and (compared == {None} or found <= compared or compared <= found)
+
+
 def run(assignment_table, unit, source, device):
     """({aspect: passed}, arrays, seconds) of one answer on one device, in this process."""
     from grader_tests.framework.judging.namespace import given_for
@@ -126,7 +140,7 @@ def main(argv=None):
         reference = __import__(f"reference.{assignment}", fromlist=["*"])
         for unit in device_units(assignment_table):
             answers = [("solution", solutions.get(unit.id, ""), "correct")]
-            if all(hasattr(reference, name) for name in unit.defines):   # the module whole: its helpers too
+            if reference_is_the_answer(reference, assignment_table, unit):   # the module whole: its helpers too
                 answers.insert(0, ("reference", inspect.getsource(reference), "correct"))
             answers += corpus(assignment, unit.id)
             row = {"assignment": assignment, "unit": unit.id, "answers": 0, "matching": 0, "as_expected": 0,
