@@ -48,6 +48,14 @@ def test_a_symptom_without_a_hint_is_grouped_without_its_input_and_shown_with_it
     assert "input of shape (3, 5, 4)" in a.sentence and "max abs error" not in a.sentence
 
 
+def test_a_failing_visible_test_is_labelled_as_one():
+    from grader_tests.framework.judging.outcome import visible_failure
+    found = diagnosis.of_cell(cell_with(visible_failure("test_max_pool_naive_backward",
+                                                        "AssertionError: dx disagrees with the numerical gradient")))
+    assert found.label == "The visible test `test_max_pool_naive_backward` fails"
+    assert "dx disagrees" in found.sentence
+
+
 def test_unanswered_cells_are_one_diagnosis_whatever_unit():
     a = diagnosis.of_cell(cell_with(v.not_answered("LSTMCell")))
     b = diagnosis.of_cell(cell_with(v.not_answered("lstm_cell")))

@@ -109,7 +109,10 @@ class Verdict:
             text = first_sentence(_sentence(self.hint.text))
             return Diagnosis(key=self.hint.id, label=text, sentence=text)
         symptom = self.symptom or "contract"
-        label = f"{self.checked}: {SYMPTOMS[symptom]}" if self.checked else SYMPTOMS[symptom].capitalize()
+        if symptom == "visible":        # "The visible test `t` fails", not "...: the visible test fails"
+            label = f"{self.checked} fails" if self.checked else SYMPTOMS[symptom].capitalize()
+        else:
+            label = f"{self.checked}: {SYMPTOMS[symptom]}" if self.checked else SYMPTOMS[symptom].capitalize()
         head = " ".join(p for p in (self.checked, self.problem, self.case) if p)
         return Diagnosis(key=f"{self.checked}|{symptom}", label=label,
                          sentence=first_sentence(_sentence(head)))
