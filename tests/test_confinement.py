@@ -71,6 +71,20 @@ def test_the_cuda_branch_binds_the_gpu_nodes_and_never_the_hosts_dev(tmp_path, m
     assert ("/dev", "/dev") in _pairs(sandbox.bwrap_args(), "--dev-bind")
 
 
+def test_without_confinement_a_virtualenv_linked_under_tmp_stays_in_view(tmp_path, monkeypatch):
+    # the whole-machine view mounts a private /tmp: a virtualenv reached through a link under it
+    # is bound again at the linked path, or the kernel's interpreter is not found
+    link = tmp_path / "clone" / ".venv"
+    link.parent.mkdir()
+    link.symlink_to(sandbox._venv().resolve())
+    monkeypatch.setenv("VIRTUAL_ENV", str(link))
+    monkeypatch.setenv("COURSE_SANDBOX_CONFINEMENT", "off")
+    args = sandbox.bwrap_args()
+    assert (str(link.resolve()), str(link)) in _pairs(args, "--ro-bind"), args
+    bound_at = max(i for i in range(len(args) - 2) if args[i:i + 3] == ["--ro-bind", str(link.resolve()), str(link)])
+    assert args.index("/tmp") < bound_at     # on top of the private /tmp, not under it
+
+
 PRIVATE = ("/home", "/root", "/srv", "/var", "/mnt", "/media", "/opt", "/etc", "/boot", "/run")
 
 

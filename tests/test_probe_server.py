@@ -130,3 +130,34 @@ def test_a_jobs_processes_run_in_the_notebooks_group(server):
     finally:
         group.close()
     assert seen >= 2, "the job's child and its unit's child should be in the notebook's group"
+
+
+def test_the_given_codes_modules_are_loaded_before_a_job_forks(server):
+    # recurrent_cells' setup cell imports matplotlib.pyplot and tqdm.auto: the server imported
+    # them once, so no unit's child spends ~0.25 s importing them again
+    job, handle = run_job(server, """
+import sys
+_found(loaded=[m for m in ("matplotlib.pyplot", "tqdm.auto", "torch") if m in sys.modules])
+""")
+    code, _ = handle.wait(30)
+    assert code == 0
+    assert findings(job)["loaded"] == ["matplotlib.pyplot", "tqdm.auto", "torch"]
+
+
+def test_preimport_loads_installed_modules_and_never_the_working_folders(tmp_path):
+    from grader_tests.framework.sandboxed import harness
+    assert harness.imported_modules(["import a.b, c\nfrom d import e as f\nfrom . import g\n", "syntax error("]) \
+        == ["a.b", "c", "d", "d.e"]
+    # a module of the working folder (where a submission's files lie) is left to the unit's child
+    (tmp_path / "planted.py").write_text("open('imported.txt', 'w').write('planted ran')\n")
+    import subprocess
+    import sys
+    from conftest import ROOT
+    code = ("import sys; from grader_tests.framework.sandboxed import harness; "
+            "harness.preimport(harness.imported_modules(['import planted\\nimport colorsys\\nfrom json import nothing'])); "
+            "print(sorted(m for m in ('planted', 'colorsys', 'json') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["['colorsys',", "'json']"]
+    assert not (tmp_path / "imported.txt").exists()

@@ -1,11 +1,12 @@
 """Every corpus file's verdicts, in process (the trusted path without the sandbox), as JSON:
-{"<assignment>/<unit>/<file>": {"expected": "wrong" | "correct", "failed": [aspects that failed]}}.
+{"<assignment>/<unit>/<file>": {"expected": "wrong" | "correct", "failed": [aspects that failed],
+"messages": {aspect: the student's message}}}.
 
     python tools/corpus_verdicts.py [ASSIGNMENT ...] > verdicts.json
     python tools/corpus_verdicts.py --compare before.json after.json
 
 A grader change keeps the corpus's kills and keeps when the two files agree file by file (the
-messages may change; which aspects fail may too, `--compare` lists both kinds of difference).
+messages may change; which aspects fail may too: `--compare` lists the three kinds of difference).
 """
 import contextlib
 import io
@@ -26,18 +27,21 @@ def verdicts(assignments):
         for unit in sb.corpus_units(assignment):
             aspects = table.load(assignment).unit(unit.id).hidden_aspects
             for path, expected, _ in sb.corpus_files(assignment, unit.id):
-                failed = []
+                failed, messages = [], {}
                 for aspect in aspects:
                     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                         verdict, _ = checks.outcome(assignment, unit.id, aspect, path.read_text())
                     if not verdict.passed:
                         failed.append(aspect)
-                out[f"{assignment}/{unit.id}/{path.stem}"] = {"expected": expected, "failed": failed}
+                        messages[aspect] = verdict.message
+                out[f"{assignment}/{unit.id}/{path.stem}"] = {"expected": expected, "failed": failed,
+                                                              "messages": messages}
     return out
 
 
 def compare(before, after):
-    """Lines naming every file whose kill or keep changed, then those whose failing aspects did."""
+    """Lines naming every file whose kill or keep changed, whose failing aspects did, or whose
+    messages did (where both runs recorded them)."""
     lines = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -48,6 +52,11 @@ def compare(before, after):
             lines.append(f"KILL CHANGED: {key}: failed {old['failed']} -> {new['failed']}")
         elif old["failed"] != new["failed"]:
             lines.append(f"aspects changed: {key}: {old['failed']} -> {new['failed']}")
+        elif "messages" in old and "messages" in new and old["messages"] != new["messages"]:
+            for aspect in sorted(set(old["messages"]) | set(new["messages"])):
+                if old["messages"].get(aspect) != new["messages"].get(aspect):
+                    lines.append(f"message changed: {key} {aspect}: {old['messages'].get(aspect)!r} -> "
+                                 f"{new['messages'].get(aspect)!r}")
     return lines
 
 

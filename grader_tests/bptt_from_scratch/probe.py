@@ -177,10 +177,8 @@ def probe_pair(forward, backward, model, case, aspect):
                     return _mean_cross_entropy(probs, originals[2])
                 for key in work:
                     arrays[f"num:{key}"] = numerical_gradient(loss, work[key])
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:  # the student's code raised: a verdict, not a grader failure
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return arrays, info
 
 
@@ -272,10 +270,8 @@ def probe_momentum(probe, aspect, case):
         info["same_dict"] = [name for name, given, got in (("params", params, new_params),
                                                           ("velocity", velocity, new_velocity))
                              if given is not None and got is given]
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     info["modified"] = ([f"params['{k}']" for k in keys if not np.array_equal(params.get(k), copies[0][k])]
                         + [f"grads['{k}']" for k in keys if not np.array_equal(grads.get(k), copies[1][k])]
                         + ([f"velocity['{k}']" for k in keys if not np.array_equal(velocity.get(k), copies[2][k])]
@@ -333,10 +329,8 @@ def probe_confusion(probe, aspect, case):
         info["dtype"] = str(arr.dtype)
         info["integer"] = bool(np.issubdtype(arr.dtype, np.integer))
         arrays["out"] = float_array(arr)
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     info["modified"] = not (np.array_equal(y_true, copies[0]) and np.array_equal(y_pred, copies[1]))
     return arrays, info
 
@@ -500,10 +494,8 @@ def probe_training(probe, aspect, case):
             for key in ("train_loss", "val_loss", "val_acc"):
                 if key in history:
                     arrays[f"history:{key}"] = float_array(list(history[key])).reshape(-1)
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     finally:
         if callable(momentum_step):
             scope["momentum_step"] = momentum_step

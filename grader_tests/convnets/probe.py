@@ -28,10 +28,8 @@ def _guarded(run):
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run(arrays, info)
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return arrays, info
 
 
@@ -543,11 +541,8 @@ def probe_challenge(build, files, devices):
         model = build()
         if not isinstance(model, torch.nn.Module):
             raise TypeError(f"build_best_model() returned {type(model).__name__}, not an nn.Module")
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-        return got, info
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
         return got, info
     if path is None:
         info["checkpoint"] = "missing"

@@ -109,10 +109,11 @@ def probe_meta(cls, case):
         out = module(x)
         info["shape"] = _shape_of(out)
         info["device"] = out.device.type if isinstance(out, torch.Tensor) else None
-    except NotImplementedError as err:
-        info["error"] = "NotImplementedError" if not str(err) else harness.describe_exception(err)
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
+        if isinstance(err, NotImplementedError) and str(err):
+            # torch's "no meta kernel for this op" is a finding of this probe, not a stub
+            info["error"] = harness.describe_exception(err)
     return info
 
 
@@ -126,10 +127,8 @@ def probe_initial_parameters(cls, case):
         info["param_order"] = [n for n, _ in module.named_parameters()]
         for name, p in module.named_parameters():
             got[f"param:{name}"] = p.detach().cpu().double().numpy()
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return got, info
 
 
@@ -147,10 +146,8 @@ def probe_hidden(cls, case):
         info["parts"] = [{"shape": _shape_of(t), "dtype": str(t.dtype).replace("torch.", ""),
                           "device": t.device.type, "zero": bool(case.device == "meta" or not t.any())}
                          if isinstance(t, torch.Tensor) else {"type": type(t).__name__} for t in parts]
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return info
 
 
@@ -241,10 +238,8 @@ def probe_param_count(probe, aspect, case, device):
         info["type"] = type(value).__name__
         info["value"] = int(value) if isinstance(value, (int, np.integer)) or (
             hasattr(value, "item") and float(value.item()).is_integer()) else repr(value)
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return {}, info
 
 
@@ -287,10 +282,8 @@ def probe_batch_error(probe, aspect, case, device):
         value = probe.obj(outputs.clone(), labels.clone())
         info["type"] = type(value).__name__
         info["value"] = float(value) if np.ndim(np.asarray(value.detach() if hasattr(value, "detach") else value)) == 0 else None
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return {}, info
 
 
@@ -400,10 +393,8 @@ def probe_train(probe, aspect, case, device):
         info["calls"] = len(modes)
         info["devices"] = sorted(seen_devices)
         info["model_device"] = device
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return got, info
 
 
@@ -436,10 +427,8 @@ def probe_optimizers(probe, aspect, case, device):
                 entry["momentum"] = sorted({float(g.get("momentum", 0.0) or 0.0) for g in opt.param_groups})
                 entry["weight_decay"] = sorted({float(g.get("weight_decay", 0.0) or 0.0) for g in opt.param_groups})
             info[label] = entry
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return {}, info
 
 
@@ -477,10 +466,8 @@ def probe_ratio(probe, aspect, case, device):
             info["interval_type"] = type(interval).__name__
             values = [float(v) for v in interval]
             got["interval"] = np.asarray(values, dtype=np.float64)
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return got, info
 
 

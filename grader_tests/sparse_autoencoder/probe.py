@@ -220,10 +220,6 @@ class ContractBroken(Exception):
     not a scalar): recorded as info['broken'], a clause the judge puts after the function's name."""
 
 
-def _error(err):
-    return harness.describe_exception(err)
-
-
 def a_type(name):
     """How a returned value's type is named in a clause: 'a list', 'an int', 'None'."""
     if name == "NoneType":
@@ -243,7 +239,7 @@ def _record_failure(info, err):
     if isinstance(err, ContractBroken):
         info["broken"] = str(err)
     else:
-        info["error"] = _error(err)
+        harness.record_raised(info, err)
 
 
 def probe_preprocess(fn, case):

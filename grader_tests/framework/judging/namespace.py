@@ -101,6 +101,16 @@ def given_source(assignment_table, unit_id, root=None, extra=""):
     return "\n\n".join(parts)
 
 
+def given_modules(assignment_table, root=None):
+    """The installed modules the notebooks' given setup cells import (the probe server imports them
+    once, before it forks a child per job and unit)."""
+    root = root or unit_table.COURSE_ROOT
+    sources = [source for notebook in assignment_table.notebook_files
+               for source in _cells(str(root), assignment_table.name, notebook, tuple(assignment_table.given_cells))]
+    shipped = set(_shipped_modules(root, assignment_table))
+    return [name for name in harness.imported_modules(sources) if name.split(".")[0] not in shipped]
+
+
 def given_for(assignment_table, unit_id, root=None):
     """`given_source` with what the unit's judge adds (`UnitJudge.given_extra`)."""
     judges = importlib.import_module(f"{assignment_table.package_name}.judge").JUDGES

@@ -13,6 +13,7 @@ from grader_tests.framework.contract import rules, table
 from grader_tests.framework.contract import verdict as v
 from grader_tests.framework.contract.verdict import Hint, Verdict
 from grader_tests.framework.judging.kinds import Judging
+from grader_tests.framework.sandboxed import harness
 
 MAX_SUBMITTED_BYTES = 64 * 2**20   # a submitted file beyond this is not even copied
 
@@ -50,7 +51,7 @@ def cell_outcome(assignment_table, unit_id, test, test_id, hidden, result, array
     if result.get("load_error"):
         return Verdict.from_dict(result["load_error"])
     probed = [i for i in result.get("infos", {}).get(test.aspect) or [] if not (isinstance(i, dict) and i.get("extra"))]
-    if probed and all(isinstance(i, dict) and i.get("error") == "NotImplementedError" for i in probed):
+    if probed and all(isinstance(i, dict) and i.get("error") == harness.NOT_ANSWERED for i in probed):
         # a stub: say so before a rule that looks for what the missing code would have called
         return v.not_answered(f"The answer cell `{unit_id}`")
     for rule_name, sentence in (rules.static_violation(unit.rules, answer, named=True),

@@ -121,17 +121,20 @@ class ProbeServer:
     def __init__(self, assignments):
         import tempfile
         from grader_tests.framework.contract import table
+        from grader_tests.framework.judging import namespace
         from grader_tests.framework.pipeline import sandbox
         self.assignments = tuple(assignments)
         self.home = pathlib.Path(tempfile.mkdtemp(prefix="probe-server-", dir=sandbox.scratch_dir()))
         self.jobs = self.home / "jobs"
         self.jobs.mkdir(mode=0o755)
         bundle = self.home / "bundle"
+        modules = []
         for assignment in self.assignments:
             bundle_into(bundle, table.load(assignment))
+            modules += namespace.given_modules(table.load(assignment))
         self._err = tempfile.TemporaryFile()
         argv = [sys.executable, "-m", "grader_tests.framework.sandboxed.probe_server", str(self.jobs), str(bundle),
-                *self.assignments]
+                "--preimport", ",".join(dict.fromkeys(modules)), *self.assignments]
         self.proc = subprocess.Popen(
             sandbox.bwrap_args(writable=[self.jobs], readable=[bundle], chdir=self.jobs,
                                env={"PYTHONPATH": str(bundle)}) + argv,

@@ -428,7 +428,6 @@ def bwrap_args(writable=(), readable=(), env=None, chdir=None, capped=()):
 def _whole_machine_args(writable, readable, env, chdir, capped):
     """The earlier sandbox (confinement off): the machine read-only but the course folder, the
     grading process's environment, root without capabilities, the host's /dev with CUDA."""
-    venv = _venv().resolve()
     caps = _caps()
     args = [require_bwrap(), "--die-with-parent", "--unshare-all", "--new-session", "--cap-drop", "ALL",
             "--ro-bind", "/", "/", "--proc", "/proc"]
@@ -440,7 +439,9 @@ def _whole_machine_args(writable, readable, env, chdir, capped):
     for root in _hidden_roots():
         args += ["--tmpfs", str(root)]
     args += ["--dev-bind", "/dev", "/dev"] if _cuda_present() else ["--dev", "/dev"]
-    visible = [venv] + [root / "data" for root in _hidden_roots()] + list(map(pathlib.Path, readable))
+    # the virtualenv at its real path and at the one the kernel is started by (a linked
+    # virtualenv under /tmp is hidden by the private /tmp otherwise)
+    visible = [_venv().resolve(), _venv()] + [root / "data" for root in _hidden_roots()] + list(map(pathlib.Path, readable))
     for path in dict.fromkeys(visible):
         if path.exists():
             args += ["--ro-bind", str(path.resolve()), str(path)]

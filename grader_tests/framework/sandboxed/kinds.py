@@ -111,10 +111,8 @@ def probe_pair(forward, backward, case, aspect):
             for name in case.grad_names:
                 arrays[f"num:{name}"] = numerical_gradient(
                     lambda: float(np.sum(_call_forward(forward, work, case)[0] * dout)), work[name])
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:  # the student's code raised: a verdict, not a grader failure
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return arrays, info
 
 
@@ -127,10 +125,8 @@ def probe_function(fn, case):
             warnings.simplefilter("ignore")
             arrays["out"] = float_array(fn(*[inputs[n] for n, _ in case.arrays], *case.extra_args()))
         info["modified_inputs"] = [k for k in inputs if not np.array_equal(inputs[k], originals[k])]
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return arrays, info
 
 
@@ -199,10 +195,8 @@ def probe_module(cls, case, device, construct=_construct):
         # copies: a forward that edits its parameters in place must not change the initial ones
         arrays.update({f"param:{n}": p.detach().cpu().double().numpy().copy() for n, p in module.named_parameters()})
         arrays.update(drive_module(module, case, device))
-    except NotImplementedError:
-        info["error"] = "NotImplementedError"
-    except Exception as err:
-        info["error"] = harness.describe_exception(err)
+    except Exception as err:  # the student's code raised: a verdict
+        harness.record_raised(info, err)
     return arrays, info
 
 

@@ -4,7 +4,8 @@ fresh interpreter per notebook (the grader's side is grader_tests/framework/pipe
 Starting the probe runner cost ~2.2 s of CPU per graded notebook (interpreter, numpy, torch, the
 assignment's probes), on the core the kernel's neighbour needs. The server pays it once per
 grading process: it starts under bubblewrap like the probe runner (same sandbox, no network, the
-course hidden), imports what every assignment's probes need, and then, per notebook, forks a
+course hidden), imports what every assignment's probes need and the modules the notebooks' given
+code imports (matplotlib.pyplot, tqdm.auto: `--preimport`), and then, per notebook, forks a
 child that runs `probe_runner.main` on that notebook's work folder. The server itself never runs
 student code; each child is a fresh copy of a process that never did.
 
@@ -88,11 +89,14 @@ def _child(job, gate, channels, cpu_seconds):
         os._exit(code)
 
 
-def serve(jobs_root, bundle, assignments):
-    from grader_tests.framework.sandboxed import probe_runner
+def serve(jobs_root, bundle, assignments, preimport=()):
+    """Warm up (the assignments' probes and torch, and the modules `preimport` that the given
+    code imports), then fork a child per job read from stdin."""
+    from grader_tests.framework.sandboxed import harness, probe_runner
     _not_dumpable()
     for assignment in assignments:
         probe_runner._warm_up(assignment)
+    harness.preimport(preimport)
     inp, out = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
@@ -125,4 +129,9 @@ def serve(jobs_root, bundle, assignments):
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2], sys.argv[3:])
+    # probe_server JOBS_ROOT BUNDLE [--preimport a.b,c] ASSIGNMENT ...
+    jobs_root, bundle, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+    modules = ()
+    if rest[:1] == ["--preimport"]:
+        modules, rest = [m for m in rest[1].split(",") if m], rest[2:]
+    serve(jobs_root, bundle, rest, modules)
