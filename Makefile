@@ -14,7 +14,7 @@ export MPLBACKEND := Agg
 demo: release submissions roster autograde feedback report   ## release + autograde examples + feedback + report
 
 test: venv data browser-tool database-tool             ## the project's test suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20   # and the 20 slowest, to keep the budget in view
 
 check: venv data                                       ## the fast tier for developers: lint, the grader in process (~2 min)
 	$(BIN)/ruff check .
