@@ -39,13 +39,7 @@ def _cells(root, assignment, notebook, names):
 
 
 def _imported(source):
-    names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return names
+    return {name.split(".")[0] for name in harness.imported_modules([source])}
 
 
 def _shipped_modules(root, assignment_table):

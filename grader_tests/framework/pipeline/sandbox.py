@@ -534,8 +534,8 @@ def notebook_modules(root=None):
     """The installed packages the course's notebooks and shipped modules import (read from the
     release folders; the standard library and the course's own modules beside the notebooks
     are left out: the interpreter's start covers the one, the grading covers the other)."""
-    import ast
     import importlib.util
+    from grader_tests.framework.sandboxed import harness
     root = pathlib.Path(root or os.environ.get("COURSE_ROOT") or COURSE_ROOT)
     sources = []
     for path in sorted((root / "release").glob("*/*")):
@@ -547,17 +547,7 @@ def notebook_modules(root=None):
                 sources.append(path.read_text(encoding="utf-8", errors="replace"))
         except (OSError, ValueError, AttributeError):
             continue
-    names = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(a.name.split(".")[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.split(".")[0])
+    names = {name.split(".")[0] for name in harness.imported_modules(sources)}
     local = {p.stem for p in (root / "release").glob("*/*.py")}
     installed = []
     for name in sorted(names - local - set(sys.stdlib_module_names)):
