@@ -94,6 +94,7 @@ c.SubmissionLimits.cpus = 0.0                    # hard cap in cores (0: equal C
                                                  # tools/course.py autograde: cores / jobs)
 c.SubmissionLimits.tmp_bytes = 512 * 2**20      # the sandbox's /tmp
 c.SubmissionLimits.folder_bytes = 256 * 2**20   # what a kernel may write in its working folder
+c.SubmissionLimits.unit_seconds = 30             # one unit's hidden tests (its sandboxed probes)
 
 # Execution: per-cell timeout (nbgrader has no per-notebook limit).
 c.Execute.timeout = 60

@@ -43,8 +43,11 @@ CHANNEL_STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32)
 
 def normalize_images(X):
     """uint8 images of shape (N, 3, H, W) -> float32 (X / 255 - mean) / std per channel."""
-    X = np.asarray(X, dtype=np.float32) / 255.0
-    return (X - CHANNEL_MEAN[:, None, None]) / CHANNEL_STD[:, None, None]
+    out = np.array(X, dtype=np.float32)   # one new array, then in place: the caller's images are untouched
+    out /= 255.0
+    out -= CHANNEL_MEAN[:, None, None]
+    out /= CHANNEL_STD[:, None, None]
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import course as course_tool  # noqa: E402
 
 UNITS = adv.CODE_UNITS + ("model_identification",)
+# The hanging case waits out both timeouts; this course sets them shorter than the course's own
+# (60 s a cell, 30 s a unit's hidden tests) through nbgrader's config, as an instructor would.
+CELL_SECONDS, UNIT_SECONDS = 15, 15
 LEAKS = ["def judge_aspect", "MODEL_IDENTIFICATION", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION",
          "Model answer", "def _lstm_variant", "Traceback (most recent call last)", "site-packages"]
 
@@ -34,6 +37,8 @@ def digest(folder):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     course, release, solutions = course_with_release(tmp_path_factory.mktemp("adversarial"), adv.ASSIGNMENT)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(f"c.Execute.timeout = {CELL_SECONDS}\nc.SubmissionLimits.unit_seconds = {UNIT_SECONDS}\n")
     control = course / "submitted" / "control" / adv.ASSIGNMENT
     adv.build(adv.Case("control"), release, solutions, control)
     for case in adv.CASES:
@@ -75,3 +80,19 @@ def test_case(run, case):
     if case.intake != "ok":
         assert "Grading note" in feedback
     assert case.says in feedback, f"the feedback does not say {case.says!r}"
+
+
+def test_a_hanging_answer_is_stopped_at_the_configured_times(run):
+    """The course's config sets the unit's probe time and the cell timeout: the hanging answer's
+    hidden tests stop at `unit_seconds` and say so; its visible test cell stops the kernel at the
+    cell timeout (its output is then the trusted verdict), and later cells are not run."""
+    course = run["course"]
+    feedback = (course / "feedback" / "infinite_loop" / adv.ASSIGNMENT / f"{adv.ASSIGNMENT}.html").read_text()
+    assert f"did not finish within {UNIT_SECONDS} s when the grader ran it" in feedback
+    record = json.loads((course / "reports" / adv.ASSIGNMENT / "runs" / "infinite_loop"
+                         / f"{adv.ASSIGNMENT}.json").read_text())
+    assert record["probes"]["gru_cell"] == "timeout"
+    # the notebook's other cells take a few seconds; the course's own 60 s would be well over this
+    assert CELL_SECONDS <= record["timing"]["cells"] < CELL_SECONDS + 30, record["timing"]
+    autograded = (course / "autograded" / "infinite_loop" / adv.ASSIGNMENT / adv.NOTEBOOK).read_text()
+    assert "not run: the kernel stopped in an earlier cell" in autograded

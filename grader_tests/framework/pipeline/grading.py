@@ -44,7 +44,6 @@ from grader_tests.framework.pipeline import limits, probe_service, sandbox
 from grader_tests.framework.sandboxed import harness
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
-WALL_SECONDS = 30      # per unit; the slowest legitimate unit takes ~3 s on a laptop CPU
 CPU_SECONDS = 120
 MAX_RESULT_BYTES = 64 * 2**20
 
@@ -75,13 +74,15 @@ class Pending:
     timing: dict = dataclasses.field(default_factory=dict)   # seconds, for the run record
 
 
-def start_grading(assignment, answers, tests, devices=None, assignment_table=None, submission_dir=None):
+def start_grading(assignment, answers, tests, devices=None, assignment_table=None, submission_dir=None,
+                  unit_seconds=limits.UNIT_SECONDS):
     """Start the sandboxed probes for a notebook; `finish_grading` collects and judges them.
 
     - answers: {grade_id: source} of the notebook's answer cells
     - tests: {test grade_id: full source (hidden part included)}
     - assignment_table: the unit table (default: the assignment's own)
     - submission_dir: the folder of the submitted files units read (`Unit.submitted_files`)
+    - unit_seconds: wall time of each unit's probes (`SubmissionLimits.unit_seconds`)
     Returns None for a notebook of no known assignment.
     """
     course_table = assignment_table is None    # the probe server serves the course's own tables
@@ -96,7 +97,7 @@ def start_grading(assignment, answers, tests, devices=None, assignment_table=Non
         if unit is not None:
             by_unit.setdefault(unit.id, {})[test_id] = (test, source)
     spec = {"assignment": assignment_table.package_name, "devices": devices, "cpu_seconds": CPU_SECONDS,
-            "wall_seconds": WALL_SECONDS, "units": []}
+            "wall_seconds": unit_seconds, "units": []}
     pending = Pending(assignment_table, spec, by_unit, {})
     for unit_id, cells in by_unit.items():
         if unit_id not in answers:
@@ -150,7 +151,7 @@ def _launch(pending):
     pending.started_at = time.time()
     try:
         pending.process = pending.server.start(pending.work, CPU_SECONDS,
-                                               WALL_SECONDS * len(pending.spec["units"]) + 30,
+                                               pending.spec["wall_seconds"] * len(pending.spec["units"]) + 30,
                                                group=limits.current())
     except (probe_service.ServerGone, OSError) as err:
         import logging
@@ -221,7 +222,7 @@ def _collect(pending):
     """Wait for the probe run, read its data and judge every test cell of its units."""
     spec, outcomes = pending.spec, {}
     harness.deterministic_numerics()  # the judge's reference runs under the same numerics
-    code, stderr = pending.process.wait(timeout=WALL_SECONDS * len(spec["units"]) + 60)
+    code, stderr = pending.process.wait(timeout=spec["wall_seconds"] * len(spec["units"]) + 60)
     work = pending.work
     status = _read_json(work / "status.json") or {}
     runner = _read_json(work / "timing.json") or {}

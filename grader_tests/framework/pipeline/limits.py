@@ -60,6 +60,12 @@ def probe_pids_reserve(pids):
     return min(64, max(1, pids // 4))
 
 
+# Wall time of one unit's hidden tests (its sandboxed probes): the slowest legitimate unit takes
+# ~3 s on a laptop CPU, so 30 s leaves room for a slow machine while a hanging answer costs half
+# a minute of its own run.
+UNIT_SECONDS = 30
+
+
 class SubmissionLimits(LoggingConfigurable):
     """Caps for everything one graded notebook's student code runs (kernel and probes)."""
 
@@ -72,6 +78,8 @@ class SubmissionLimits(LoggingConfigurable):
     tmp_bytes = Integer(512 * 2**20, help="Size of the sandbox's /tmp (a tmpfs).").tag(config=True)
     folder_bytes = Integer(256 * 2**20, help="What the kernel may write in its working folder "
                            "(a tmpfs over it; the files nbgrader put there stay readable).").tag(config=True)
+    unit_seconds = Integer(UNIT_SECONDS, help="Wall time of one unit's hidden tests (its sandboxed "
+                           "probes) before they are stopped and the unit scores 0.").tag(config=True)
 
     def phrase(self, cap):
         """How a student's feedback names the cap `cap` ('memory' or 'pids')."""

@@ -189,9 +189,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         resources["course_timing"] = {"begin": time.monotonic()}
         # everything this notebook's student code runs (probes, kernel) goes into one cgroup
         info = resources.get("nbgrader", {})
+        caps = limits.SubmissionLimits(config=self.config)
         if "student" in info:
-            group = limits.begin(f"{info['student']}.{info.get('notebook', '')}",
-                                 limits.SubmissionLimits(config=self.config))
+            group = limits.begin(f"{info['student']}.{info.get('notebook', '')}", caps)
             if not group.capped:
                 self.log.warning("PER-SUBMISSION LIMITS UNAVAILABLE (%s): grading with per-process "
                                  "rlimits only (degraded mode, see grader_tests/framework/pipeline/limits.py)",
@@ -206,7 +206,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         answers, tests = _answers_and_tests(nb, originals)
         resources["trusted_grading"] = grading.start_grading(
             resources["nbgrader"]["assignment"], answers, tests,
-            submission_dir=self._submission_dir(resources))
+            submission_dir=self._submission_dir(resources), unit_seconds=caps.unit_seconds)
         resources["course_timing"]["setup"] = time.monotonic() - resources["course_timing"]["begin"]
         return nb, resources
 
