@@ -148,13 +148,15 @@ def test_preimport_loads_installed_modules_and_never_the_working_folders(tmp_pat
     from grader_tests.framework.sandboxed import harness
     assert harness.imported_modules(["import a.b, c\nfrom d import e as f\nfrom . import g\n", "syntax error("]) \
         == ["a.b", "c", "d", "d.e"]
-    # a module of the working folder (where a submission's files lie) is left to the unit's child
+    # a module of the working folder (where a submission's files lie) is left to the unit's child,
+    # also when a dotted name would import it as the parent package
     (tmp_path / "planted.py").write_text("open('imported.txt', 'w').write('planted ran')\n")
     import subprocess
     import sys
     from conftest import ROOT
     code = ("import sys; from grader_tests.framework.sandboxed import harness; "
-            "harness.preimport(harness.imported_modules(['import planted\\nimport colorsys\\nfrom json import nothing'])); "
+            "harness.preimport(harness.imported_modules(['import planted\\nfrom planted import name\\n"
+            "import colorsys\\nfrom json import nothing'])); "
             "print(sorted(m for m in ('planted', 'colorsys', 'json') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)

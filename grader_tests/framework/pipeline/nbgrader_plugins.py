@@ -353,7 +353,8 @@ class TrustedGrading(NbGraderPreprocessor):
         pending = resources.pop("trusted_grading", None)
         if pending is None and "nbgrader" in resources:  # HideHiddenTests did not run
             answers, tests = _answers_and_tests(nb, {})
-            pending = grading.start_grading(resources["nbgrader"]["assignment"], answers, tests)
+            pending = grading.start_grading(resources["nbgrader"]["assignment"], answers, tests,
+                                            unit_seconds=limits.SubmissionLimits(config=self.config).unit_seconds)
         outcomes, status = grading.finish_grading(pending)
         self.log.info("Trusted grading: %d test cells in %.1f s (%s)", len(outcomes),
                       time.perf_counter() - start,  # the wait left after the kernel's run

@@ -130,8 +130,9 @@ class ProbeServer:
         bundle = self.home / "bundle"
         modules = []
         for assignment in self.assignments:
-            bundle_into(bundle, table.load(assignment))
-            modules += namespace.given_modules(table.load(assignment))
+            assignment_table = table.load(assignment)
+            bundle_into(bundle, assignment_table)
+            modules += namespace.given_modules(assignment_table)
         self._err = tempfile.TemporaryFile()
         argv = [sys.executable, "-m", "grader_tests.framework.sandboxed.probe_server", str(self.jobs), str(bundle),
                 "--preimport", ",".join(dict.fromkeys(modules)), *self.assignments]

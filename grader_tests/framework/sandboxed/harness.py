@@ -176,12 +176,16 @@ def preimport(names):
     is left to the child, which reports it as before."""
     import importlib.util
     here = os.path.realpath(os.getcwd()) + os.sep
+
+    def installed(module_name):
+        spec = importlib.util.find_spec(module_name)
+        return spec is not None and spec.origin and not os.path.realpath(spec.origin).startswith(here)
+
     for name in names:
         try:
-            spec = importlib.util.find_spec(name)
-            if spec is None or not spec.origin or os.path.realpath(spec.origin).startswith(here):
-                continue
-            importlib.import_module(name)
+            # the top-level name first: finding `a.b` imports `a`, which must not be the folder's
+            if installed(name.partition(".")[0]) and installed(name):
+                importlib.import_module(name)
         except Exception:  # noqa: BLE001 (a hint for speed: the child imports it and says what failed)
             continue
 

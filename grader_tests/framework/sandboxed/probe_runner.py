@@ -162,7 +162,7 @@ def main(workdir):
     warm = time.monotonic()
     _warm_up(spec["assignment"], {u["unit"] for u in spec["units"]})   # this notebook's units
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        harness.preimport(harness.imported_modules(u["given"] for u in spec["units"]))
+        harness.preimport(harness.imported_modules(dict.fromkeys(u["given"] for u in spec["units"])))
     with open(os.path.join(workdir, "timing.json"), "w") as fh:   # for the run record's breakdown
         json.dump({"main_at": main_at, "warm_up": time.monotonic() - warm}, fh)
     status = {}
